@@ -1,0 +1,29 @@
+# DSR Registry. `make run` and `make test` are all a new user needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SEED_FIXTURES := $(sort $(wildcard fixtures/*.json))
+
+.PHONY: run test install migrate seed bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: export DEBUG ?= 1
+run: install
+	$(PY) manage.py migrate --noinput
+	$(if $(SEED_FIXTURES),$(PY) manage.py loaddata $(SEED_FIXTURES))
+	$(PY) manage.py ensure_admin
+	@echo "DSR Registry on http://127.0.0.1:$(PORT)/  (admin /admin/, API /api/, docs /api/docs/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	PY=$(PY) scripts/test.sh
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles
