@@ -101,6 +101,11 @@ class TimestampedModel(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def version(self):
+        """Changes whenever the record is saved: the API's ETag and the admin's edit guard."""
+        return f"{self.updated.timestamp():.6f}" if self.updated else ""
+
 
 class ProvenanceModel(TimestampedModel):
     """A fact or a link between facts, with where it came from and how far it is trusted.
