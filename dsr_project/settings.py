@@ -55,12 +55,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses oversized bodies before anything reads them; database outages -> 503.
+    "registry.middleware.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "registry.middleware.LoginRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -93,6 +96,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A database that does not answer fails fast (the middleware answers 503) instead of hanging.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A curator saving in the admin while an import runs waits instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -129,6 +137,14 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Any request body (uploads included) larger than this is refused with 413 before it is read.
+DSR_MAX_UPLOAD_SIZE = int(os.environ.get("DSR_MAX_UPLOAD_SIZE", str(20 * 1024 * 1024)))
+
+# Login rate limiting (registry/middleware.py): failures per username and per client
+# address within the window, after which the login answers 429 with a Retry-After.
+DSR_LOGIN_MAX_FAILURES = int(os.environ.get("DSR_LOGIN_MAX_FAILURES", "5"))
+DSR_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("DSR_LOGIN_MAX_FAILURES_PER_IP", "20"))
+DSR_LOGIN_WINDOW_SECONDS = int(os.environ.get("DSR_LOGIN_WINDOW_SECONDS", "900"))
 
 # Production hardening; all on unless DEBUG.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -140,7 +156,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # A curator may not verify a record they changed last (four-eyes review).
 DSR_FORBID_SELF_VERIFY = env_bool("DSR_FORBID_SELF_VERIFY", True)

@@ -22,3 +22,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("registry.api.urls")),
 ]
+
+# Errors answer JSON under /api/ and a plain page elsewhere (registry/errors.py).
+handler400 = "registry.errors.bad_request"
+handler403 = "registry.errors.permission_denied"
+handler404 = "registry.errors.not_found"
+handler500 = "registry.errors.server_error"
