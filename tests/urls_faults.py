@@ -21,6 +21,12 @@ def db_down(request):
     raise OperationalError("connection to server failed: SECRET-INTERNAL-DETAIL")
 
 
+def count_countries(request):
+    from registry.models import Country
+
+    return JsonResponse({"countries": Country.objects.count()})
+
+
 @csrf_exempt
 def echo_body(request):
     if request.content_type == "multipart/form-data":
@@ -34,6 +40,7 @@ urlpatterns = [
     path("api/db-down", db_down),
     path("db-down", db_down),
     path("echo", echo_body),
+    path("api/count-countries", count_countries),
     path("api/echo", echo_body),
     *project_urlpatterns,
 ]
