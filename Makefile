@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SEED_FIXTURES := $(sort $(wildcard fixtures/*.json))
 
-.PHONY: run test install migrate seed bench clean
+.PHONY: run test install migrate seed bench clean backup restore fuzz load audit
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ run: install
 
 test: install
 	PY=$(PY) scripts/test.sh
+
+# Backups (registry/management/commands/backup_db.py): pg_dump -Fc for PostgreSQL, a
+# natural-key JSON dump (history included) for SQLite. BACKUP=path chooses the file.
+backup: install
+	$(PY) manage.py backup_db $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<file>"; exit 2; }
+	$(PY) manage.py restore_db $(BACKUP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
