@@ -34,5 +34,12 @@ restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<file>"; exit 2; }
 	$(PY) manage.py restore_db $(BACKUP)
 
+# A vulnerability audit of the installed dependencies (pip-audit). Reports findings;
+# skips where the advisory data cannot be reached; AUDIT_STRICT=1 fails on findings.
+audit: install
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,security]' \
+		|| { echo "audit: could not install pip-audit; skipped"; exit 0; }
+	$(PY) -m reliability.audit
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
