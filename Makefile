@@ -41,5 +41,15 @@ audit: install
 		|| { echo "audit: could not install pip-audit; skipped"; exit 0; }
 	$(PY) -m reliability.audit
 
+# Fuzz the API for longer than the suite's bounded run (tests/test_fuzz.py).
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	DSR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DSR_FUZZ_RANDOM=1 $(PY) -m pytest tests/test_fuzz.py -q -p no:cacheprovider
+
+# gunicorn on 127.0.0.1 under 200 clients for 60 s, then PostgreSQL stopped for 10 s
+# mid-load; prints the figures (reliability/load.py). Needs PostgreSQL's server binaries.
+load: install
+	scripts/with-postgres.sh $(PY) -m reliability.load
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
