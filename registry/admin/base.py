@@ -1,7 +1,9 @@
 """What every curated model's admin shares: provenance on the form, review actions,
 history with revert and recovery, export of the (filtered) changelist, the edit guard."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.contrib.auth import get_permission_codename
 from django.utils import timezone
 from import_export.admin import ExportMixin
@@ -99,6 +101,7 @@ class ProvenanceInline(admin.TabularInline):
 
     form = VersionGuardForm
     extra = 0
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
     row_fields = ()
     row_autocomplete = ()
 
