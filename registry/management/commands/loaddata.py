@@ -86,13 +86,13 @@ class DeferredReference:
 
     def __init__(self, deserialized, where):
         self.deserialized = deserialized
-        self.where = where
+        self.where = where  # a function: the file is read again only when there is an error
 
     def save_deferred_fields(self, using=None):
         try:
             self.deserialized.save_deferred_fields(using=using)
         except LOAD_ERRORS:
-            raise FixtureError(f"{self.where}: {unresolved(self.deserialized)}") from None
+            raise FixtureError(f"{self.where()}: {unresolved(self.deserialized)}") from None
 
 
 def unresolved(deserialized):
@@ -136,7 +136,11 @@ class Command(loaddata.Command):
 
     def save_obj(self, obj):
         self.position += 1
-        where = self.where(self.position)
+        position, files, label = self.position, self.current_files, self.current_label
+
+        def where():
+            return self.where(position, files, label)
+
         try:
             saved = super().save_obj(obj)
         except (DatabaseError, ValueError) as error:
@@ -146,28 +150,33 @@ class Command(loaddata.Command):
             else:
                 text = one_line(error)
                 reason = constraint_message(type(obj.object), text) or not_null_message(text) or text
-            raise FixtureError(f"{where}: {reason}") from None
+            raise FixtureError(f"{where()}: {reason}") from None
         if obj.deferred_fields and self.objs_with_deferred_fields and self.objs_with_deferred_fields[-1] is obj:
             self.objs_with_deferred_fields[-1] = DeferredReference(obj, where)
         return saved
 
-    def where(self, position):
+    def where(self, position, files=None, label=None):
         """'fixtures/x.json, record 3 (registry.loan 'ph-broadband')'."""
-        record = self.record_at(position)
-        return f"{self.shown_name()}, record {position}" + (f" ({describe_data(record)})" if record is not None else "")
+        files = self.current_files if files is None else files
+        label = self.current_label if label is None else label
+        record = self.record_at(position, files)
+        return f"{self.shown_name(files, label)}, record {position}" + (f" ({describe_data(record)})" if record is not None else "")
 
-    def shown_name(self):
+    def shown_name(self, files=None, label=None):
         """The fixture file, relative to the working directory when it is inside it."""
-        name = self.current_files[0] if len(self.current_files) == 1 else self.current_label
+        files = self.current_files if files is None else files
+        label = self.current_label if label is None else label
+        name = files[0] if len(files) == 1 else label
         if name and os.path.isabs(name) and name.startswith(os.getcwd() + os.sep):
             return os.path.relpath(name)
         return name
 
-    def record_at(self, position):
-        if len(self.current_files) != 1 or not self.current_files[0].endswith(".json"):
+    @staticmethod
+    def record_at(position, files):
+        if len(files) != 1 or not files[0].endswith(".json"):
             return None
         try:
-            with open(self.current_files[0], encoding="utf-8") as handle:
+            with open(files[0], encoding="utf-8") as handle:
                 records = json.load(handle)
             return records[position - 1]
         except (OSError, ValueError, IndexError, KeyError, TypeError):
