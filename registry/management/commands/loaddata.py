@@ -39,10 +39,16 @@ class FixtureError(CommandError):
 
 
 def one_line(text):
-    """The first line of a database message (PostgreSQL adds DETAIL lines with the whole row)."""
+    """A database message on one line: its first line, and PostgreSQL's DETAIL when it
+    names a key rather than repeating the whole row."""
     text = DJANGO_PREFIX.sub("", str(text).strip())
-    first = text.splitlines()[0] if text else "unknown error"
-    return " ".join(first.split())
+    lines = text.splitlines() or ["unknown error"]
+    kept = [lines[0]] + [
+        line.strip().removeprefix("DETAIL:").strip()
+        for line in lines[1:]
+        if line.strip().startswith("DETAIL:") and "Failing row contains" not in line
+    ]
+    return " ".join(" ".join(kept).split())
 
 
 def constraint_message(model, text):
