@@ -6,14 +6,16 @@
 - imports.py, resources.py: import with preview (django-import-export)
 - reference.py, parties.py, finance.py, cables.py, surveillance.py: the models' admins
 - dashboard.py: the index page (counts, awaiting review, latest changes)
+- audit.py: the data-quality audit's findings at /admin/audit/, linked to their records
 """
 
 from django.contrib import admin
 
-from . import cables, dashboard, finance, parties, reference, surveillance  # noqa: F401 - registers
+from . import audit, cables, dashboard, finance, parties, reference, surveillance  # noqa: F401 - registers
 
 admin.site.site_header = "DSR Registry"
 admin.site.site_title = "DSR Registry"
 admin.site.index_title = "Curation"
 
 dashboard.install(admin.site)
+audit.install(admin.site)
