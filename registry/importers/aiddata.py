@@ -192,10 +192,6 @@ def split_cell(value):
     return [part.strip() for part in (value or "").split("|")]
 
 
-def names_in(value):
-    return [part for part in split_cell(value) if part]
-
-
 def agency_profile(agency_type, name, role, recipient):
     """(kind, state ownership, country) of a new organization from AidData's agency type
     ("Chinese State-owned Policy Bank", "Recipient Government Agency"...)."""
