@@ -125,7 +125,7 @@ def test_a_syndicated_loan_lists_every_co_lender_unsplit(sample, rows):
     assert co_lenders.count() == len(names) > 5
     assert co_lenders.filter(organization__isnull=True).count() == 0
     ocbc = models.Organization.objects.get(name="Oversea-Chinese Banking Corporation, Limited")
-    assert ocbc.short_name == "OCBC Bank"
+    assert (ocbc.short_name, ocbc.kind) == ("OCBC Bank", "bank")
     assert co_lenders.filter(organization=ocbc).exists()
     assert not models.Organization.objects.filter(Q(name="Limited") | Q(name__startswith="Limited ")).exists()
     assert models.Loan.objects.filter(is_syndicated=True).count() == 34
@@ -258,6 +258,7 @@ def test_recipient_and_sector_filters(sample):
     run(sample, "--sector", "health", "--sector", "ENERGY")
     assert set(models.Loan.objects.values_list("sector", flat=True)) == {"HEALTH", "ENERGY"}
     assert models.Loan.objects.count() == 80
+    assert "records: 96 created, 0 updated, 80 unchanged" in run(sample, "--recipient", "MY", "--dry-run")
     out = run(sample, "--recipient", "mys")
     assert "records: 96 created, 0 updated, 80 unchanged" in out
 

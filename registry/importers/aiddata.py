@@ -210,6 +210,8 @@ def agency_profile(agency_type, name, role, recipient):
         kind = OrganizationKind.COMPANY
     else:
         kind = OrganizationKind.OTHER
+    if kind in (OrganizationKind.COMPANY, OrganizationKind.OTHER) and re.search(r"\bbank(ing)?\b", name, re.I):
+        kind = OrganizationKind.BANK  # "Other Private Sector" is AidData's type for HSBC or OCBC
     if "state-owned" in text:
         ownership = StateOwnership.STATE_OWNED
     elif "government agency" in text:
@@ -281,6 +283,8 @@ class AidDataImporter:
             header, rows = self._read_xlsx()
         else:
             header, rows = self._read_csv()
+        if not any(header):
+            raise ImportFailed(f"{self.path.name}: no header row")
         missing = [column for column in REQUIRED_COLUMNS if column not in header]
         if missing:
             raise ImportFailed(f"{self.path.name}: missing required column(s): {', '.join(missing)}")
@@ -466,6 +470,8 @@ class AidDataImporter:
         with all_or_nothing(dry_run=self.dry_run):
             country_rows = list(Country.objects.values_list("iso3", "id", "iso2"))
             countries = {iso3: pk for iso3, pk, _ in country_rows}
+            iso3_of = {iso2: iso3 for iso3, _, iso2 in country_rows}
+            self.recipients = {iso3_of.get(code, code) for code in self.recipients}
             currencies = set(Currency.objects.values_list("code", flat=True))
             records = self.parse(rows, countries, currencies)
             self.dataset = self._dataset_source()
@@ -481,7 +487,10 @@ class AidDataImporter:
         return self.report
 
     def _dataset_source(self):
-        source = Source.objects.filter(slug=DATASET["slug"]).first()
+        source = (
+            Source.objects.filter(slug=DATASET["slug"]).first()
+            or Source.objects.filter(url=DATASET["url"]).order_by("id").first()
+        )
         if source is None:
             source = Source.objects.create(**DATASET)
             self.report.count("source", "created")

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--recipient", action="append", default=[], metavar="ISO3",
-            help="Only records for this recipient (ISO 3166-1 alpha-3, e.g. MYS); repeatable.",
+            help="Only records for this recipient (ISO 3166-1 alpha-3 or alpha-2: MYS, MY); repeatable.",
         )
 
     def handle(self, *args, path, dry_run, sector, recipient, **options):
