@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Q
 
 from registry import models
-from registry.importers.aiddata import DATASET, AidDataImporter
+from registry.importers.aiddata import DATASET
 from registry.importers.organizations import OrganizationResolver, parse_name
 from tests import factories
 

@@ -249,7 +249,6 @@ class Document:
 class Record:
     row_number: int
     record_id: int
-    recipient_iso3: str
     values: dict
     flow_type: str
     simplified: str
@@ -346,8 +345,8 @@ class AidDataImporter:
         where = f"{where} (record {record_id})"
         iso3 = row["Recipient ISO-3"].upper()
         if iso3 not in countries:
-            self.report.flag("loan", f"record {record_id}: recipient {row['Recipient']!r} ({iso3 or 'no code'}) "
-                             "is not a country; not imported")
+            recipient = f"{row['Recipient']!r} ({iso3 or 'no code'})"
+            self.report.flag("loan", f"record {record_id}: recipient {recipient} is not a country; not imported")
             return None
 
         def decimal(column, places):
@@ -389,13 +388,15 @@ class AidDataImporter:
         committed = _date(row["Commitment Date (MM/DD/YYYY)"], where, "Commitment Date")
         estimated = _yes(row["Commitment Date Estimated"])
         year = _integer(row["Commitment Year"], where, "Commitment Year")
-        if committed is None and year:
-            committed, estimated_precision = date(year, 1, 1), DatePrecision.YEAR
-        else:
+        if committed is not None:
             # An estimated date is only as good as its year.
-            estimated_precision = DatePrecision.YEAR if estimated else DatePrecision.DAY
+            precision = DatePrecision.YEAR if estimated else DatePrecision.DAY
+        elif year:
+            committed, precision = date(year, 1, 1), DatePrecision.YEAR
+        else:
+            precision = ""
         values["committed"] = committed
-        values["committed_precision"] = estimated_precision if committed else ""
+        values["committed_precision"] = precision
         values["committed_estimated"] = estimated and committed is not None
 
         for name, (column, places) in TERM_COLUMNS.items():
@@ -406,7 +407,6 @@ class AidDataImporter:
         record = Record(
             row_number=number,
             record_id=record_id,
-            recipient_iso3=iso3,
             values=values,
             flow_type=row["Flow Type"],
             simplified=row["Flow Type Simplified"],
@@ -438,17 +438,18 @@ class AidDataImporter:
         return FLOW_TYPE_INSTRUMENTS.get(flow) or slugify(flow.replace("/", " "))[:80]
 
     def _documents(self, record_id, row):
-        urls, titles, publishers, kinds = (split_cell(row[c]) for c in SOURCE_COLUMNS)
+        """The record's source documents, one per distinct URL, from the parallel lists."""
         if not row["Source URLs"]:
             return []
-        lists = {"titles": titles, "publishers": publishers, "resource types": kinds}
-        for label, values in lists.items():
-            if row[SOURCE_COLUMNS[1 + list(lists).index(label)]] and len(values) != len(urls):
-                # Misaligned upstream: positions cannot be trusted, so they are not used.
-                self.report.note(
-                    "source", f"record {record_id}: {len(values)} source {label} for {len(urls)} URLs; not used"
-                )
-                values[:] = [""] * len(urls)
+        urls = split_cell(row["Source URLs"])
+        extras = {}
+        for column in SOURCE_COLUMNS[1:]:
+            values = split_cell(row[column])
+            if row[column] and len(values) != len(urls):
+                # Misaligned upstream: which value goes with which URL cannot be known.
+                self.report.note("source", f"record {record_id}: {len(values)} {column} for {len(urls)} URLs; not used")
+                values = []
+            extras[column] = values
         documents, seen = [], set()
         for i, url in enumerate(urls):
             if not url or url in seen:
@@ -457,9 +458,8 @@ class AidDataImporter:
                 self.report.note("source", f"record {record_id}: a URL longer than {MAX_URL} characters left out")
                 continue
             seen.add(url)
-            documents.append(
-                Document(url, _at(titles, i), _at(publishers, i), _at(kinds, i))
-            )
+            title, publisher, resource_type = (_at(extras[column], i) for column in SOURCE_COLUMNS[1:])
+            documents.append(Document(url, title, publisher, resource_type))
         return documents
 
     # Writing ---------------------------------------------------------------------------
@@ -476,10 +476,10 @@ class AidDataImporter:
             records = self.parse(rows, countries, currencies)
             self.dataset = self._dataset_source()
             self.history_date = timezone.now()
-            instruments = self._instruments(records)
+            self._instruments(records)
             sources = self._sources(records)
             organizations = self._organizations(records, {pk: iso2 for _, pk, iso2 in country_rows})
-            loans, outcome = self._loans(records, instruments)
+            loans, outcome = self._loans(records)
             self._parties(records, loans, organizations, outcome)
             self._citations(records, loans, sources, outcome)
             for record in records:
@@ -574,7 +574,7 @@ class AidDataImporter:
                 )
         return resolved
 
-    def _loans(self, records, instruments):
+    def _loans(self, records):
         """Creates and updates the Loans; {record id: loan}, {record id: outcome}."""
         ids = [record.record_id for record in records]
         existing = {}
