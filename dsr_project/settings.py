@@ -104,6 +104,10 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A curator saving in the admin while an import runs waits instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A write transaction takes SQLite's write lock when it begins, so that a second writer
+    # waits for it (the timeout above) instead of failing at once with "database is locked"
+    # when it upgrades a read lock (tests/test_reliability_imports.py).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True

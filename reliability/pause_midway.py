@@ -1,9 +1,10 @@
 """Run a management command and stop in the middle of it, for the SIGKILL tests.
 
-    python -m reliability.pause_midway MODEL_LABEL N -- COMMAND [ARGS...]
+    python -m reliability.pause_midway WHAT N -- COMMAND [ARGS...]
 
-After the N-th save of MODEL_LABEL (e.g. registry.CameraCount) it prints "MIDWAY" and
-sleeps, with its transaction open, until the test kills it with SIGKILL.
+After the N-th save of WHAT, a model label (registry.CameraCount), or the N-th INSERT
+statement into WHAT = sql:TABLE (for bulk inserts, which send no signals), it prints
+"MIDWAY" and sleeps, with its transaction open, until the test kills it with SIGKILL.
 """
 
 import os
@@ -23,18 +24,31 @@ def main(argv):
     from django.core.management import call_command
     from django.db.models.signals import post_save
 
-    model = apps.get_model(label)
+    from django.db import connection
+
     saved = 0
 
-    def pause(sender, **kwargs):
+    def pause(*args, **kwargs):
         nonlocal saved
         saved += 1
         if saved == int(count):
             print("MIDWAY", flush=True)
             time.sleep(120)
 
-    post_save.connect(pause, sender=model, weak=False)
-    call_command(*command)
+    if label.startswith("sql:"):
+        insert = f'INSERT INTO "{label[4:]}"'
+
+        def watch(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)
+            if sql.startswith(insert):
+                pause()
+            return result
+
+        with connection.execute_wrapper(watch):
+            call_command(*command)
+    else:
+        post_save.connect(pause, sender=apps.get_model(label), weak=False)
+        call_command(*command)
     print("FINISHED", flush=True)
 
 

@@ -11,7 +11,9 @@ from registry import models
 from tests import factories
 
 # The backup tools are other processes (pg_dump) or other transactions: rows must be committed.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from tests.reliability_support import reference_data  # noqa: F401 - the fixture
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 def snapshot():

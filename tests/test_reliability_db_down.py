@@ -14,11 +14,13 @@ from django.db import connection
 from reliability.harness import PostgresCluster, Server, database_url, get
 
 cluster = PostgresCluster.current()
+from tests.reliability_support import reference_data  # noqa: F401 - the fixture
+
 pytestmark = [
     pytest.mark.skipif(cluster is None, reason="needs the cluster of scripts/with-postgres.sh"),
-    # The server is another process: it sees committed rows only. serialized_rollback puts
-    # back the reference data (countries, groups) that the flush after the test removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The server is another process: it sees committed rows only.
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
 ]
 
 PATHS = ["/api/count-countries", "/health"]

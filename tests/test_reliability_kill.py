@@ -16,7 +16,9 @@ from reliability.harness import ROOT, database_url
 from tests import factories
 
 # The loader is another process: it must see committed rows, and we must see its.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from tests.reliability_support import reference_data  # noqa: F401 - the fixture
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 ROWS = 400
 
