@@ -3,7 +3,13 @@
 from collections import Counter
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connection, transaction
+
+# Imports run one at a time: a second import of the same file waits for the first and
+# then finds its records, instead of failing on the unique keys the first one took.
+# PostgreSQL: a transaction-scoped advisory lock. SQLite: write transactions begin
+# IMMEDIATE (settings), which serialises them already.
+IMPORT_LOCK_KEY = 0x445352  # "DSR"
 
 
 class ImportFailed(Exception):
@@ -19,6 +25,9 @@ def all_or_nothing(dry_run=False):
     """A transaction around a whole import; with dry_run the work is done and then undone."""
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
             yield
             if dry_run:
                 raise DryRunRollback
