@@ -147,14 +147,27 @@ DSR_FORBID_SELF_VERIFY = env_bool("DSR_FORBID_SELF_VERIFY", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
+    # Token first, so that an unauthenticated write gets a 401 asking for a token.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "registry.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["registry.api.throttling.AnonThrottle"],
+    # Anonymous requests per client address; empty or "none" turns the throttle off.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": None
+        if os.environ.get("DSR_API_ANON_RATE", "").lower() == "none"
+        else (os.environ.get("DSR_API_ANON_RATE") or "120/minute"),
+    },
+    "NUM_PROXIES": int(os.environ["DSR_NUM_PROXIES"]) if os.environ.get("DSR_NUM_PROXIES") else None,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -165,6 +178,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ConfidenceEnum": "registry.models.base.Confidence",
+        "ReviewStatusEnum": "registry.models.base.ReviewStatus",
+        "DatePrecisionEnum": "registry.models.base.DatePrecision",
+    },
 }
 
 LOGGING = {
