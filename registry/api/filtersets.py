@@ -390,7 +390,6 @@ class LoanFilterSet(ProvenanceFilterSet):
     ordering = Ordering(
         fields=(
             ("committed", "year"),
-            "committed",
             "amount_usd",
             "amount",
             "title",
