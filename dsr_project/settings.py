@@ -179,6 +179,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["registry.api.schema.paths_without_trailing_slash"],
     "ENUM_NAME_OVERRIDES": {
         "ConfidenceEnum": "registry.models.base.Confidence",
         "ReviewStatusEnum": "registry.models.base.ReviewStatus",
