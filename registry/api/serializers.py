@@ -88,7 +88,11 @@ class CountryRef(RefField):
         return m.Country.objects.all()
 
     def lookup(self, queryset, value):
-        return queryset.by_code(value)
+        code = value.strip().upper()
+        field = {2: "iso2", 3: "iso3"}.get(len(code))
+        if field is None:
+            raise queryset.model.DoesNotExist
+        return queryset.get(**{field: code})
 
 
 @extend_schema_field(_object_schema("id", "slug", "title", "url"))
