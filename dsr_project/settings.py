@@ -145,6 +145,7 @@ X_FRAME_OPTIONS = "DENY"
 # A curator may not verify a record they changed last (four-eyes review).
 DSR_FORBID_SELF_VERIFY = env_bool("DSR_FORBID_SELF_VERIFY", True)
 
+API_ANON_RATE = os.environ.get("DSR_API_ANON_RATE", "").strip() or "120/minute"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.Pagination",
@@ -161,13 +162,10 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["registry.api.throttling.AnonThrottle"],
-    # Anonymous requests per client address; empty or "none" turns the throttle off.
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": None
-        if os.environ.get("DSR_API_ANON_RATE", "").lower() == "none"
-        else (os.environ.get("DSR_API_ANON_RATE") or "120/minute"),
-    },
-    "NUM_PROXIES": int(os.environ["DSR_NUM_PROXIES"]) if os.environ.get("DSR_NUM_PROXIES") else None,
+    # Anonymous requests per client address, such as "120/minute"; "none" turns it off.
+    "DEFAULT_THROTTLE_RATES": {"anon": None if API_ANON_RATE.lower() in {"none", "off"} else API_ANON_RATE},
+    # Proxies in front of the app that append to X-Forwarded-For (0: the client address is REMOTE_ADDR).
+    "NUM_PROXIES": int(os.environ.get("DSR_NUM_PROXIES") or 0),
 }
 
 SPECTACULAR_SETTINGS = {

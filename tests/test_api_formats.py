@@ -44,6 +44,7 @@ def test_loans_csv_flattens_names_and_takes_filters(client, seed):
         "exim-mozambique", "exim-samoa", "exim-philippines", "exim-papua-new-guinea", "exim-sri-lanka"
     ]
     ph = rows[2]
+    assert ph["url"] == f"http://testserver/api/loans/{seed.loan_ph.pk}"
     assert ph["lenders"] == "Export-Import Bank of China"
     assert ph["borrower_country.iso2"] == "PH" and ph["borrower_country.name"] == "Philippines"
     assert ph["amount_usd"] == "329500000.00" and ph["currency"] == "USD"

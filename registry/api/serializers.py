@@ -11,6 +11,7 @@ import copy
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.urls import reverse as django_reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -142,6 +143,11 @@ class RecordUrlField(serializers.HyperlinkedIdentityField):
     def bind(self, field_name, parent):
         super().bind(field_name, parent)
         self.view_name = detail_view_name(parent.Meta.model)
+
+    def get_url(self, obj, view_name, request, format):
+        # Plain address: DRF's reverse would carry the request's ?format=csv along.
+        path = django_reverse(view_name, kwargs={self.lookup_url_kwarg: obj.pk})
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})

@@ -113,7 +113,7 @@ class RecordViewSet(RecordViewSetMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         self.save(serializer)
         data = serializer.data
-        headers = {"ETag": self.etag(serializer.instance), "Location": data["url"]}
+        headers = {"ETag": self.etag(serializer.instance), "Location": str(data["url"])}
         return Response(data, status=status.HTTP_201_CREATED, headers=headers)
 
     def update(self, request, *args, **kwargs):
