@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from registry import models as m
 from registry.api.serializers import RecordSerializer
@@ -164,7 +164,7 @@ def test_database_refusal_is_a_400_not_a_500(client, seed, curator, monkeypatch)
     client.force_login(curator)
     response = client.post("/api/loans", new_loan(currency=None), content_type=JSON)
     assert response.status_code == 400 and "non_field_errors" in response.json()
-    with pytest.raises(IntegrityError):  # the same write outside the API
+    with pytest.raises(IntegrityError), transaction.atomic():  # the same write outside the API
         m.Loan.objects.create(
             slug="raw", title="raw", borrower_country=seed.loan_ph.borrower_country, instrument=seed.loan_instrument,
             amount=1, source=seed.brief,
@@ -236,3 +236,21 @@ def test_anonymous_clients_are_throttled(client, settings, curator):
     assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0
     client.force_login(curator)
     assert client.get("/api/countries").status_code == 200
+
+
+def test_no_self_verification(client, seed, editor, settings):
+    settings.DSR_FORBID_SELF_VERIFY = True
+    client.force_login(editor)
+    path = f"/api/agreements/{seed.mou_kh_2015.pk}"
+    assert client.patch(path, {"name": "Edited"}, content_type=JSON).status_code == 200
+    refused = client.patch(path, {"provenance": {"review_status": "verified"}}, content_type=JSON)
+    assert refused.status_code == 400 and "review_status" in refused.json()["provenance"]
+
+
+def test_browsable_api_renders(client, seed, superuser):
+    for path in ("/api/", "/api/loans", f"/api/loans/{seed.loan_ph.pk}", f"/api/cables/{seed.peace.pk}"):
+        assert client.get(path, HTTP_ACCEPT="text/html").status_code == 200, path
+    client.force_login(superuser)
+    for path in ("/api/loans", f"/api/loans/{seed.loan_ph.pk}", f"/api/camera-counts/{seed.cams_vn_total.pk}"):
+        response = client.get(path, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200, path

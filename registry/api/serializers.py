@@ -67,6 +67,15 @@ class RefField(serializers.RelatedField):
     def lookup(self, queryset, value):
         return queryset.get(**{self.lookup_field: value})
 
+    def get_choices(self, cutoff=None):
+        """For the browsable API's forms: the value to send, by name."""
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {getattr(item, self.lookup_field): self.display_value(item) for item in queryset}
+
     default_error_messages = {
         "unknown": "No record with {value!r}.",
         "invalid": "Give a slug (a string) or an id (a number), not {value!r}.",
