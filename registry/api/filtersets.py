@@ -48,8 +48,9 @@ def _quoted(values):
 
 
 class ValuesField(forms.Field):
-    """A repeatable parameter (`?lender=a&lender=b`, or `a,b`); `resolve` turns the
-    values into what the filter needs and raises a ValidationError for a bad one."""
+    """A repeatable parameter (`?lender=a&lender=b`; no comma splitting, since names
+    have commas); `resolve` turns the values into what the filter needs and raises a
+    ValidationError for a bad one."""
 
     widget = forms.MultipleHiddenInput
 
@@ -60,7 +61,7 @@ class ValuesField(forms.Field):
     def clean(self, value):
         if isinstance(value, str):
             value = [value]
-        values = [part.strip() for item in value or [] for part in str(item).split(",") if part.strip()]
+        values = [str(item).strip() for item in value or [] if str(item).strip()]
         if not values:
             return None
         return self.resolve(list(dict.fromkeys(values)))
