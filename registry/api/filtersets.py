@@ -383,6 +383,7 @@ class LoanFilterSet(ProvenanceFilterSet):
     sector = TextFilter("sector")
     flow_class = TextFilter("flow_class")
     recommended_for_aggregates = filters.BooleanFilter()
+    aiddata_record_id = filters.NumberFilter()
     range_filters = {
         "year": (YearFilter, "committed"),
         "amount_usd": (filters.NumberFilter, "amount_usd"),
