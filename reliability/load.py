@@ -143,11 +143,11 @@ def camera_body(tag):
 
 
 def in_window(window, started):
-    """During the outage, give or take the requests in flight when it began and the
-    few seconds the server takes to notice the database is back."""
+    """During the outage, counting the requests in flight (queued or streaming, up to the
+    client timeout) when it began and the few seconds after the database's return."""
     if window is None or window[0] is None:
         return False
-    return window[0] - 2 <= started and (window[1] is None or started <= window[1] + 5)
+    return window[0] - TIMEOUT <= started and (window[1] is None or started <= window[1] + 5)
 
 
 def worker(number, port, token, stats, deadline, outage_window):
@@ -164,6 +164,7 @@ def worker(number, port, token, stats, deadline, outage_window):
         tag = f"{os.getpid()}-{number}-{n}-{int(time.time() * 1000)}"
         started = time.monotonic()
         kind = values = record_id = None
+        last_path = "a write"
         try:
             if rng.random() < WRITE_SHARE:
                 kind = rng.choice(["loans", "camera-counts"])
@@ -176,7 +177,8 @@ def worker(number, port, token, stats, deadline, outage_window):
                     values = loan_body(tag) if kind == "loans" else camera_body(tag)
                     status, data, _ = client.request("POST", f"/api/{kind}", values, auth)
             else:
-                status, data, response = client.request("GET", rng.choice(READS))
+                last_path = rng.choice(READS)
+                status, data, response = client.request("GET", last_path)
         except TimeoutError:
             with stats.lock:
                 stats.timeouts += 1
@@ -187,8 +189,11 @@ def worker(number, port, token, stats, deadline, outage_window):
             # is part of the outage; anywhere else it is an error.
             client.close()
             if not in_window(outage_window, started):
+                where = ""
+                if outage_window and outage_window[0]:
+                    where = f" (started {started - outage_window[0]:+.1f}s from the outage's start)"
                 with stats.lock:
-                    stats.errors.append(f"{type(error).__name__}: {error}")
+                    stats.errors.append(f"{type(error).__name__}: {error}{where} on {last_path}")
             time.sleep(0.1)
             continue
         seconds = time.monotonic() - started
