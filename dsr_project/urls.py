@@ -23,7 +23,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("admin/", admin.site.urls),
     # "/api" answers too, without a redirect, like every API path.
-    path("api", ApiRoot.as_view()),
+    path("api", ApiRoot.as_view(schema=None)),  # documented once, as /api/
     path("api/", include("registry.api.urls")),
 ]
 

@@ -20,7 +20,7 @@ PRODUCTION_ENV = {
 
 
 # Settings the test run sets for itself; production leaves them at their defaults.
-TEST_ONLY = {"SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS", "DEBUG"}
+TEST_ONLY = {"SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def run_manage(*args, env_overrides=None):
