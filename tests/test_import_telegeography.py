@@ -489,3 +489,15 @@ def test_links_a_later_release_no_longer_lists_are_removed_with_history(db):
     assert not no_uk.landing_stations.filter(telegeography_id="seaton-sluice-united-kingdom").exists()
     removed = CableLanding.history.filter(cable_id=no_uk.pk, history_type="-").get()
     assert removed.history_change_reason == "TeleGeography 2022-11-10: no longer listed"
+
+
+@needs_data
+def test_an_older_release_imported_later_does_not_undo_a_newer_one(seed):
+    import_release(V2)
+    import_release(V3)
+    report = import_release(V2)
+    peace = SubmarineCable.objects.get(pk=seed["peace"].pk)
+    assert peace.length_km == Decimal("21500")
+    assert value_sources(peace)["length_km"].source.slug == V3_SOURCE
+    assert peace.landing_stations.count() == 18  # 2022's landings are not removed by 2021's list
+    assert report.counts[("cable", "changed")] == 0

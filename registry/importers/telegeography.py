@@ -581,6 +581,11 @@ class CitationBook:
         citation = self.existing.get((self.content_types[type(record)].pk, record.pk, field_name))
         return citation.source_id if citation else record.source_id
 
+    def cited(self, record, field_name):
+        if record.pk is None:
+            return False
+        return (self.content_types[type(record)].pk, record.pk, field_name) in self.existing
+
     def cite(self, record, field_name, value, locator):
         self.pending.append((record, field_name, "" if value is None else str(value), locator))
 
@@ -630,9 +635,12 @@ class TeleGeographyImport:
 
     def run(self):
         self.source = self._source()
-        self.tg_source_ids = set(
-            Source.objects.filter(slug__startswith=SOURCE_SLUG_PREFIX).values_list("id", flat=True)
+        # Every TeleGeography release in the database, with its date: a value from a
+        # later release than this one is not replaced by this one's.
+        self.tg_published = dict(
+            Source.objects.filter(slug__startswith=SOURCE_SLUG_PREFIX).values_list("id", "published")
         )
+        self.tg_published[self.source.pk] = self.release.published
         self.countries = CountryIndex()
         self.book = CitationBook(self.source, self.reason, [SubmarineCable, LandingStation])
         stations = self.import_stations()
@@ -667,27 +675,29 @@ class TeleGeographyImport:
 
     # -- setting cited values -----------------------------------------------------------
 
-    def _owned_by_telegeography(self, record, field_name):
-        return self.book.source_id_of(record, field_name) in self.tg_source_ids | {self.source.pk}
-
     def _set(self, record, kind, fields, values, raw, locator, changed):
         """Set a group of fields that one raw value gives (rfs: year, quarter, month).
 
         Sets them when they are empty or an earlier TeleGeography release supplied them,
-        and cites them; keeps a value from another source and notes the disagreement.
-        A value TeleGeography does not give (None) leaves the field as it is."""
+        and cites them. Keeps a value from another source (and notes the disagreement),
+        and a value from a later TeleGeography release than this one. A value
+        TeleGeography does not give (None) leaves the field as it is; a value that has
+        not changed keeps its citation (the release that first gave it)."""
         if isinstance(fields, str):
             fields, values = [fields], [values]
         if all(_empty(v) for v in values):
             return
         current = [getattr(record, f) for f in fields]
-        ours = self._owned_by_telegeography(record, fields[0])
+        owner = self.book.source_id_of(record, fields[0])
+        from_telegeography = owner in self.tg_published
         if current == list(values):
-            if ours:
+            if from_telegeography and not self.book.cited(record, fields[0]):
                 for f in fields:
                     self.book.cite(record, f, raw, locator)
             return
-        if all(_empty(v) for v in current) or ours:
+        if from_telegeography and self.tg_published[owner] > self.release.published:
+            return
+        if all(_empty(v) for v in current) or from_telegeography:
             for f, v in zip(fields, values):
                 setattr(record, f, v)
             changed.update(fields)
@@ -700,6 +710,11 @@ class TeleGeographyImport:
                 f"{record.slug}: keeps {fields[0]} {kept} from another source; "
                 f"{self.release.label} gives {raw!r}",
             )
+
+    def _stale(self, link):
+        """A link an earlier (or this) TeleGeography release gave, which it no longer lists."""
+        published = self.tg_published.get(link.source_id)
+        return link.pk is not None and published is not None and published <= self.release.published
 
     @staticmethod
     def _unique_slug(base, taken, limit):
@@ -945,7 +960,7 @@ class TeleGeographyImport:
             if complete:
                 stale += [
                     landing for (cable_id, station_id), landing in existing.items()
-                    if cable_id == cable.pk and station_id not in listed and landing.source_id in self.tg_source_ids
+                    if cable_id == cable.pk and station_id not in listed and self._stale(landing)
                 ]
         if to_create:
             bulk_create_with_history(to_create, CableLanding, batch_size=BATCH, default_change_reason=self.reason)
@@ -996,7 +1011,7 @@ class TeleGeographyImport:
                     stale += [
                         party for (cable_id, org_id, party_role), party in existing.items()
                         if cable_id == cable.pk and party_role == role and org_id not in listed
-                        and party.pk and party.source_id in self.tg_source_ids
+                        and self._stale(party)
                     ]
         if to_create:
             bulk_create_with_history(to_create, CableParty, batch_size=BATCH, default_change_reason=self.reason)
