@@ -501,3 +501,25 @@ def test_an_older_release_imported_later_does_not_undo_a_newer_one(seed):
     assert value_sources(peace)["length_km"].source.slug == V3_SOURCE
     assert peace.landing_stations.count() == 18  # 2022's landings are not removed by 2021's list
     assert report.counts[("cable", "changed")] == 0
+
+
+@pytest.mark.django_db
+def test_organization_resolver_resolve_all_creates_in_bulk_with_history_and_aliases():
+    from registry.importers.organizations import OrganizationResolver
+
+    source = SourceFactory()
+    existing = OrganizationFactory(name="Telstra", slug="telstra")
+    resolver = OrganizationResolver(source)
+    found = resolver.resolve_all(
+        ["Telstra", "Ocean Specialists, Inc (OSI)", "OSI", "Telia  Carrier", "telia carrier"],
+        create=True, locators={"OSI": "cable/x.json"}, locator="cable/y.json", change_reason="test",
+    )
+    assert found["Telstra"] == existing
+    osi = found["Ocean Specialists, Inc (OSI)"]
+    assert osi.pk and found["OSI"] == osi  # the abbreviation of one created a moment before
+    assert found["Telia  Carrier"] == found["telia carrier"]
+    assert Organization.objects.count() == 3
+    assert osi.aliases.get(name="OSI").normalized == "osi"
+    assert osi.locator == "cable/y.json"
+    assert osi.history.get().history_change_reason == "test"
+    assert Organization.objects.matching("osi").get() == osi

@@ -7,6 +7,7 @@ Exim" and "export-import-bank-of-china" all land on one record.
 import re
 
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from registry.models import AliasKind, Organization, OrganizationAlias, normalize_name
 
@@ -28,6 +29,8 @@ class OrganizationResolver:
     `resolve(name)` returns the organization, or None when the name matches more than
     one (the caller reports it for a curator; nothing is guessed). `create=True` makes an
     organization for a name that matches none, with its abbreviation as an alias.
+    `resolve_all(names)` does the same for many names and writes the organizations it
+    creates in bulk (with their history), for importers that meet hundreds of new names.
     """
 
     def __init__(self, source, report=None, kind_for_new="company"):
@@ -36,6 +39,7 @@ class OrganizationResolver:
         self.kind_for_new = kind_for_new
         self.by_key = {}
         self.slugs = set()
+        self._pending = None  # while resolve_all runs: [(organization, [aliases])] to write
         for org in Organization.objects.only("id", "slug", "name", "short_name"):
             self._remember(org, org.slug, org.name, org.short_name)
         for alias in OrganizationAlias.objects.select_related("organization").only(
@@ -48,7 +52,8 @@ class OrganizationResolver:
         for name in names:
             key = normalize_name(name)
             if key:
-                self.by_key.setdefault(key, {})[org.pk] = org
+                # An organization not written yet (resolve_all) has no pk: key it by identity.
+                self.by_key.setdefault(key, {})[org.pk or id(org)] = org
 
     def candidates(self, name):
         full, abbr = split_abbreviation(name)
@@ -85,9 +90,36 @@ class OrganizationResolver:
             slug, n = f"{base}-{n}", n + 1
         return slug
 
+    def resolve_all(self, names, create=False, kind=None, country=None, locator="", locators=None, change_reason=None):
+        """{name: organization or None} for many names, as resolve() would give one by one;
+        the organizations created are written with two bulk inserts (and their history,
+        with `change_reason`) instead of one at a time. `locators` may give a name its own
+        locator ({name: "cable/x.json"}); the others get `locator`."""
+        locators = locators or {}
+        self._pending = []
+        try:
+            result = {
+                name: self.resolve(name, create=create, kind=kind, country=country, locator=locators.get(name, locator))
+                for name in names
+            }
+            organizations = [org for org, _ in self._pending]
+            if organizations:
+                bulk_create_with_history(organizations, Organization, batch_size=500, default_change_reason=change_reason)
+                aliases = []
+                for org, org_aliases in self._pending:
+                    for alias in org_aliases:
+                        alias.organization = org  # now that it has a pk
+                        alias.normalized = normalize_name(alias.name)  # what save() would set
+                        aliases.append(alias)
+                bulk_create_with_history(aliases, OrganizationAlias, batch_size=500, default_change_reason=change_reason)
+                self.by_key = {key: {org.pk: org for org in orgs.values()} for key, orgs in self.by_key.items()}
+        finally:
+            self._pending = None
+        return result
+
     def _create(self, name, kind, country, locator):
         full, abbr = split_abbreviation(name)
-        org = Organization.objects.create(
+        org = Organization(
             slug=self._unique_slug(full),
             name=full,
             short_name=abbr[:80],
@@ -101,10 +133,17 @@ class OrganizationResolver:
             aliases.append((abbr, AliasKind.ABBREVIATION))
         if full != name:
             aliases.append((name, AliasKind.PRINTED_FORM))
-        for alias, alias_kind in aliases:
-            OrganizationAlias.objects.create(
-                organization=org, name=alias, kind=alias_kind, source=self.source, locator=locator
-            )
+        alias_records = [
+            OrganizationAlias(name=alias, kind=alias_kind, source=self.source, locator=locator)
+            for alias, alias_kind in aliases
+        ]
+        if self._pending is not None:
+            self._pending.append((org, alias_records))
+        else:
+            org.save()
+            for alias in alias_records:
+                alias.organization = org
+                alias.save()
         self._remember(org, org.slug, org.name, org.short_name, *(a for a, _ in aliases))
         if self.report:
             self.report.count("organization", "created")

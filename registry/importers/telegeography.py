@@ -970,15 +970,21 @@ class TeleGeographyImport:
 
     def import_parties(self, cables):
         kind = "cable party"
-        resolver = OrganizationResolver(self.source, report=None)
-        organizations = {}
+        roles = [(CablePartyRole.OWNER, "owners")]
+        if self.release.has_suppliers:
+            roles.append((CablePartyRole.SUPPLIER, "suppliers"))
+        first_seen = {}
+        for row in self.release.cables:
+            if row.tg_id in cables:
+                for role, attribute in roles:
+                    for name in getattr(row, attribute):
+                        first_seen.setdefault(name, f"{row.locator}, {attribute}")
+        organizations = self._organizations(first_seen)
+
         existing = {}
         for party in CableParty.objects.filter(cable_id__in={c.pk for c in cables.values()}):
             existing[(party.cable_id, party.organization_id, party.role)] = party
         to_create, stale = [], []
-        roles = [(CablePartyRole.OWNER, "owners")]
-        if self.release.has_suppliers:
-            roles.append((CablePartyRole.SUPPLIER, "suppliers"))
         for row in self.release.cables:
             cable = cables.get(row.tg_id)
             if cable is None:
@@ -986,32 +992,23 @@ class TeleGeographyImport:
             for role, attribute in roles:
                 names = getattr(row, attribute)
                 if not names:
-                    continue
-                listed, complete = set(), True
-                for name in names:
-                    organization = self._organization(resolver, organizations, name, row.locator)
-                    if organization is None:
-                        complete = False
-                        continue
-                    if organization.pk in listed:
-                        continue
-                    listed.add(organization.pk)
-                    if (cable.pk, organization.pk, role) in existing:
+                    continue  # not given: what is there stays
+                listed = {organizations[name].pk for name in names if organizations[name] is not None}
+                for org_id in listed:
+                    if (cable.pk, org_id, role) in existing:
                         self.report.count(kind, "unchanged")
-                    else:
-                        to_create.append(
-                            CableParty(
-                                cable=cable, organization=organization, role=role,
-                                source=self.source, locator=f"{row.locator}, {attribute}",
-                            )
-                        )
-                        existing[(cable.pk, organization.pk, role)] = to_create[-1]
-                        self.report.count(kind, "created")
-                if complete:
+                        continue
+                    party = CableParty(
+                        cable=cable, organization_id=org_id, role=role,
+                        source=self.source, locator=f"{row.locator}, {attribute}",
+                    )
+                    existing[(cable.pk, org_id, role)] = party
+                    to_create.append(party)
+                    self.report.count(kind, "created")
+                if all(organizations[name] is not None for name in names):
                     stale += [
                         party for (cable_id, org_id, party_role), party in existing.items()
-                        if cable_id == cable.pk and party_role == role and org_id not in listed
-                        and self._stale(party)
+                        if cable_id == cable.pk and party_role == role and org_id not in listed and self._stale(party)
                     ]
         if to_create:
             bulk_create_with_history(to_create, CableParty, batch_size=BATCH, default_change_reason=self.reason)
@@ -1019,27 +1016,31 @@ class TeleGeographyImport:
         if stale:
             self.report.count(kind, "removed", len(stale))
 
-    def _organization(self, resolver, cache, name, locator):
-        """The organization a printed name means, once per name: matched, created, or
-        None (ambiguous, flagged for a curator)."""
-        if name in cache:
-            return cache[name]
-        organization = None
-        for candidate in [name, self.ORGANIZATION_NAMES.get(name)]:
-            if not candidate:
-                continue
-            found = resolver.candidates(candidate)
-            if len(found) > 1:
-                names = ", ".join(sorted(org.slug for org in found))
-                self.report.flag("organization", f"{name!r} matches {names}; left alone")
-                cache[name] = None
-                return None
-            if found:
-                organization = found[0]
-                self.report.count("organization", "matched")
-                break
-        if organization is None:
-            organization = resolver.resolve(name, create=True, locator=locator)
-            self.report.count("organization", "created")
-        cache[name] = organization
-        return organization
+    def _organizations(self, locators):
+        """{printed name: Organization or None (ambiguous, flagged)}: matched by slug, name
+        or alias, else created (in bulk). TeleGeography's short forms in
+        ORGANIZATION_NAMES are tried when the printed form matches nothing."""
+        kind = "organization"
+        resolver = OrganizationResolver(self.source)
+        result, new = {}, []
+        for name in locators:
+            for candidate in filter(None, [name, self.ORGANIZATION_NAMES.get(name)]):
+                found = resolver.candidates(candidate)
+                if len(found) > 1:
+                    names = ", ".join(sorted(org.slug for org in found))
+                    self.report.flag(kind, f"{name!r} matches {names}; left alone")
+                    result[name] = None
+                    break
+                if found:
+                    result[name] = found[0]
+                    self.report.count(kind, "matched")
+                    break
+            else:
+                new.append(name)
+        created = resolver.resolve_all(new, create=True, locators=locators, change_reason=self.reason)
+        for name, organization in created.items():
+            if organization is None:
+                self.report.flag(kind, f"{name!r} matches more than one organization; left alone")
+        self.report.count(kind, "created", len({org.pk for org in created.values() if org is not None}))
+        result.update(created)
+        return result
