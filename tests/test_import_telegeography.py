@@ -523,3 +523,14 @@ def test_organization_resolver_resolve_all_creates_in_bulk_with_history_and_alia
     assert osi.locator == "cable/y.json"
     assert osi.history.get().history_change_reason == "test"
     assert Organization.objects.matching("osi").get() == osi
+
+
+@needs_data
+def test_an_older_release_does_not_bring_back_links_a_newer_one_dropped(db):
+    import_release(V2)
+    import_release(V3)
+    import_release(V2)
+    no_uk = SubmarineCable.objects.get(telegeography_id="no-uk")
+    assert not no_uk.landing_stations.filter(telegeography_id="seaton-sluice-united-kingdom").exists()
+    bifrost = SubmarineCable.objects.get(telegeography_id="bifrost")
+    assert not bifrost.parties.filter(organization__name="Facebook").exists()

@@ -931,16 +931,24 @@ class TeleGeographyImport:
             record._change_reason = f"{self.reason}: no longer listed"
             record.delete()
 
+    def _listed_by_newer_release(self, links):
+        """Whether a later TeleGeography release than this one gave any of these links: its
+        list stands, and this (older) release neither adds to it nor removes from it."""
+        return any(self.tg_published.get(link.source_id, self.release.published) > self.release.published for link in links)
+
     def import_landings(self, cables, stations):
         kind = "cable landing"
-        cable_ids = {c.pk for c in cables.values()}
-        existing = {}
-        for landing in CableLanding.objects.filter(cable_id__in=cable_ids):
-            existing[(landing.cable_id, landing.station_id)] = landing
+        existing = {}  # cable id -> {station id: landing}
+        for landing in CableLanding.objects.filter(cable_id__in={c.pk for c in cables.values()}):
+            existing.setdefault(landing.cable_id, {})[landing.station_id] = landing
         to_create, stale = [], []
         for row in self.release.cables:
             cable = cables.get(row.tg_id)
             if cable is None:
+                continue
+            current = existing.get(cable.pk, {})
+            if self._listed_by_newer_release(current.values()):
+                self.report.count(kind, "unchanged", len(current))
                 continue
             listed, complete = set(), True
             for point_id in row.landing_ids:
@@ -952,15 +960,14 @@ class TeleGeographyImport:
                 if station.pk in listed:
                     continue
                 listed.add(station.pk)
-                if (cable.pk, station.pk) in existing:
+                if station.pk in current:
                     self.report.count(kind, "unchanged")
                 else:
                     to_create.append(CableLanding(cable=cable, station=station, source=self.source, locator=row.locator))
                     self.report.count(kind, "created")
             if complete:
                 stale += [
-                    landing for (cable_id, station_id), landing in existing.items()
-                    if cable_id == cable.pk and station_id not in listed and self._stale(landing)
+                    landing for station_id, landing in current.items() if station_id not in listed and self._stale(landing)
                 ]
         if to_create:
             bulk_create_with_history(to_create, CableLanding, batch_size=BATCH, default_change_reason=self.reason)
@@ -981,9 +988,9 @@ class TeleGeographyImport:
                         first_seen.setdefault(name, f"{row.locator}, {attribute}")
         organizations = self._organizations(first_seen)
 
-        existing = {}
+        existing = {}  # (cable id, role) -> {organization id: party}
         for party in CableParty.objects.filter(cable_id__in={c.pk for c in cables.values()}):
-            existing[(party.cable_id, party.organization_id, party.role)] = party
+            existing.setdefault((party.cable_id, party.role), {})[party.organization_id] = party
         to_create, stale = [], []
         for row in self.release.cables:
             cable = cables.get(row.tg_id)
@@ -993,23 +1000,23 @@ class TeleGeographyImport:
                 names = getattr(row, attribute)
                 if not names:
                     continue  # not given: what is there stays
+                current = existing.setdefault((cable.pk, role), {})
+                if self._listed_by_newer_release(current.values()):
+                    self.report.count(kind, "unchanged", len(current))
+                    continue
                 listed = {organizations[name].pk for name in names if organizations[name] is not None}
-                for org_id in listed:
-                    if (cable.pk, org_id, role) in existing:
+                for org_id in sorted(listed):
+                    if org_id in current:
                         self.report.count(kind, "unchanged")
                         continue
-                    party = CableParty(
+                    current[org_id] = CableParty(
                         cable=cable, organization_id=org_id, role=role,
                         source=self.source, locator=f"{row.locator}, {attribute}",
                     )
-                    existing[(cable.pk, org_id, role)] = party
-                    to_create.append(party)
+                    to_create.append(current[org_id])
                     self.report.count(kind, "created")
                 if all(organizations[name] is not None for name in names):
-                    stale += [
-                        party for (cable_id, org_id, party_role), party in existing.items()
-                        if cable_id == cable.pk and party_role == role and org_id not in listed and self._stale(party)
-                    ]
+                    stale += [party for org_id, party in current.items() if org_id not in listed and self._stale(party)]
         if to_create:
             bulk_create_with_history(to_create, CableParty, batch_size=BATCH, default_change_reason=self.reason)
         self._delete(stale)
