@@ -40,11 +40,11 @@ class OrganizationResolver:
         self.by_key = {}
         self.slugs = set()
         self._pending = None  # while resolve_all runs: [(organization, [aliases])] to write
-        for org in Organization.objects.only("id", "slug", "name", "short_name"):
+        for org in Organization.objects.only("id", "slug", "name", "short_name").order_by():
             self._remember(org, org.slug, org.name, org.short_name)
         for alias in OrganizationAlias.objects.select_related("organization").only(
             "name", "organization__id", "organization__slug", "organization__name", "organization__short_name"
-        ):
+        ).order_by():
             self._remember(alias.organization, alias.name)
 
     def _remember(self, org, *names):

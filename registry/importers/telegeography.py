@@ -570,7 +570,7 @@ class CitationBook:
         ct_ids = [ct.pk for ct in self.content_types.values()]
         self.existing = {
             (c.content_type_id, c.object_id, c.field_name): c
-            for c in FieldCitation.objects.filter(content_type_id__in=ct_ids)
+            for c in FieldCitation.objects.filter(content_type_id__in=ct_ids).order_by()
         }
         self.pending = []  # (record, field, value, locator): records may not have a pk yet
 
@@ -751,7 +751,7 @@ class TeleGeographyImport:
     def import_stations(self):
         """Returns {TeleGeography id: LandingStation} for the stations that cables may use."""
         kind = "landing station"
-        existing = list(LandingStation.objects.all())
+        existing = list(LandingStation.objects.order_by())
         by_tg = {s.telegeography_id: s for s in existing if s.telegeography_id}
         by_slug = {s.slug: s for s in existing}
         by_key = {}
@@ -832,7 +832,7 @@ class TeleGeographyImport:
     def import_cables(self):
         """Returns {TeleGeography id: SubmarineCable} for the cables imported or matched."""
         kind = "cable"
-        existing = list(SubmarineCable.objects.all())
+        existing = list(SubmarineCable.objects.order_by())
         index = {"tg": {}, "slug": {}, "name": {}, "abbr": {}, "key": {}}
         for cable in existing:
             if cable.telegeography_id:
@@ -938,8 +938,10 @@ class TeleGeographyImport:
 
     def import_landings(self, cables, stations):
         kind = "cable landing"
+        # All of them, unordered: the models' default orderings join three tables, and a
+        # long IN list is slower than the few thousand rows there are.
         existing = {}  # cable id -> {station id: landing}
-        for landing in CableLanding.objects.filter(cable_id__in={c.pk for c in cables.values()}):
+        for landing in CableLanding.objects.order_by():
             existing.setdefault(landing.cable_id, {})[landing.station_id] = landing
         to_create, stale = [], []
         for row in self.release.cables:
@@ -989,7 +991,7 @@ class TeleGeographyImport:
         organizations = self._organizations(first_seen)
 
         existing = {}  # (cable id, role) -> {organization id: party}
-        for party in CableParty.objects.filter(cable_id__in={c.pk for c in cables.values()}):
+        for party in CableParty.objects.order_by():
             existing.setdefault((party.cable_id, party.role), {})[party.organization_id] = party
         to_create, stale = [], []
         for row in self.release.cables:
