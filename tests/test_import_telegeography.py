@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.db.models import Q
 from django.core.management import CommandError, call_command
 
 from registry.citations import cite_field, value_sources
@@ -534,3 +535,31 @@ def test_an_older_release_does_not_bring_back_links_a_newer_one_dropped(db):
     assert not no_uk.landing_stations.filter(telegeography_id="seaton-sluice-united-kingdom").exists()
     bifrost = SubmarineCable.objects.get(telegeography_id="bifrost")
     assert not bifrost.parties.filter(organization__name="Facebook").exists()
+
+
+@needs_data
+def test_2021_release_into_the_real_seed_then_mapped_by_the_api(db, client):
+    from tests.seed import load_seed
+
+    load_seed()
+    seed_cables = {cable.slug: cable.name for cable in SubmarineCable.objects.all()}
+    assert len(seed_cables) == 14
+    import_release(V2)
+    # No seed cable is duplicated: each still answers to its one record, most now matched.
+    for abbreviation in ("PEACE", "MCT", "SIGMAR", "MSC"):
+        assert SubmarineCable.objects.filter(abbreviation__iexact=abbreviation).count() == 1, abbreviation
+    assert SubmarineCable.objects.filter(Q(name__icontains="Kumul")).count() == 1
+    matched = SubmarineCable.objects.filter(slug__in=seed_cables, telegeography_id__isnull=False).count()
+    assert matched == 13  # SEA-H2X is not in the 2021 release
+    peace = SubmarineCable.objects.get(abbreviation="PEACE")
+    assert peace.cost_usd == Decimal("425000000")  # the brief's value, not overwritten
+
+    response = client.get("/api/landing-stations", {"format": "geojson"})
+    collection = json.loads(b"".join(response.streaming_content))
+    with_coordinates = LandingStation.objects.filter(latitude__isnull=False).count()
+    assert with_coordinates > 1000
+    assert len(collection["features"]) == with_coordinates
+    assert collection["excluded_without_coordinates"] == LandingStation.objects.filter(latitude__isnull=True).count()
+    feature = collection["features"][0]
+    assert feature["geometry"]["type"] == "Point"
+    assert len(feature["geometry"]["coordinates"]) == 2
