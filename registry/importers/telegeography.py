@@ -798,14 +798,8 @@ class TeleGeographyImport:
                 )
             if record.pk is None:
                 self.book.cite(record, "country", row.country or row.printed_name.split(",")[-1].strip(), row.locator)
-                created.append(record)
-                self.report.count(kind, "created")
-            else:
-                self.report.count(kind, "matched")
-                self.report.count(kind, "changed" if fields else "unchanged")
-                if fields:
-                    changed.append(record)
-                    changed_fields |= fields
+            if self._tally(kind, record, fields, created, changed):
+                changed_fields |= fields
             result[row.tg_id] = record
         self._save(LandingStation, created, changed, changed_fields)
         return result
@@ -874,18 +868,24 @@ class TeleGeographyImport:
                 self._set(record, kind, "status", row.status, row.status, where, fields)
             self._set(record, kind, "url", row.url, row.url, where, fields)
             self._set(record, kind, "description", row.notes, row.notes, where, fields)
-            if record.pk is None:
-                created.append(record)
-                self.report.count(kind, "created")
-            else:
-                self.report.count(kind, "matched")
-                self.report.count(kind, "changed" if fields else "unchanged")
-                if fields:
-                    changed.append(record)
-                    changed_fields |= fields
+            if self._tally(kind, record, fields, created, changed):
+                changed_fields |= fields
             result[row.tg_id] = record
         self._save(SubmarineCable, created, changed, changed_fields)
         return result
+
+    def _tally(self, kind, record, fields, created, changed):
+        """Count a record as created, changed or unchanged and queue it for saving;
+        True when an existing record changed."""
+        if record.pk is None:
+            created.append(record)
+            self.report.count(kind, "created")
+            return False
+        self.report.count(kind, "matched")
+        self.report.count(kind, "changed" if fields else "unchanged")
+        if fields:
+            changed.append(record)
+        return bool(fields)
 
     def _match_cable(self, row, index):
         """By TeleGeography id, then slug, then full name, then abbreviation or the name's
