@@ -247,6 +247,14 @@ def main():
     n_cameras = ids["cameras"]
     deep = max(0, n_cameras - 100)
 
+    queries = None
+    if not ONLY or "queries" in ONLY:
+        out = subprocess.run([PY, "bench/querycounts.py"], cwd=ROOT, env=env, text=True, capture_output=True)
+        try:
+            queries = json.loads(out.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            log(f"querycounts failed: {out.stderr[-2000:]}")
+
     servers = {}
     try:
         servers["app"] = gunicorn("app", "dsr_project.wsgi:application", env)
@@ -276,6 +284,7 @@ def main():
         else:
             audit = {"missing": True}
 
+    results["queries"] = queries
     report = render(info, results, audit, fill_out.stdout, fill_s, export_s, n_cameras, time.monotonic() - started)
     print(report)
     target = os.environ.get("BENCH_RESULTS", str(ROOT / "bench" / "RESULTS.md"))
@@ -424,6 +433,16 @@ def render(info, results, audit, fill_text, fill_s, export_s, n_cameras, total_s
                 targets.append(("CSV", good, goal))
             out.append(f"| {s['target']} | {s['wall']:.1f} | {s['bytes'] / 1e6:.0f} | {s['lines']:,} | "
                        f"{s['peak_mb']:.0f} | {goal} | {ok} |")
+    if results.get("queries"):
+        out.append("")
+        out.append("| queries per request | page of 5 | page of 50 | HTTP | constant |")
+        out.append("|---|---:|---:|---:|---|")
+        for path, (small, big, status) in results["queries"].items():
+            if status != 200:
+                out.append(f"| `{path}` | | | {status} | |")
+                continue
+            targets.append((f"queries of {path}", small == big, "constant in page size"))
+            out.append(f"| `{path}` | {small} | {big} | {status} | {verdict(small == big)} |")
     if audit is not None:
         out.append("")
         if audit.get("missing"):
