@@ -50,6 +50,7 @@ SERVER_ENV = {
     "SECURE_COOKIES": "0",
     "SECURE_HSTS_SECONDS": "0",
     "LOG_LEVEL": "WARNING",
+    "DSR_API_ANON_RATE": "none",  # the load generator is one client address
 }
 
 
