@@ -41,6 +41,7 @@ def main():
     for path in PATHS:
         counts = []
         status = None
+        client.get(path)  # warm: content types and sessions are cached after one request
         for limit in (5, 50):
             sep = "&" if "?" in path else "?"
             url = path + (f"{sep}limit={limit}" if path.startswith("/api/") else "")
