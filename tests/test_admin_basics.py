@@ -54,6 +54,10 @@ def loan_form(loan, **changes):
         "confidence": "reported",
         "review_status": "draft",
         "curator_note": "",
+        # The edit guard's version, and the (empty) formset of the loan's parties.
+        "edit_version": loan.version,
+        "parties-TOTAL_FORMS": "0",
+        "parties-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return data

@@ -34,6 +34,7 @@ class ImportReport:
     def __init__(self):
         self.counts = Counter()
         self.ambiguous = []
+        self.notes = []
 
     def count(self, kind, outcome, n=1):
         self.counts[(kind, outcome)] += n
@@ -43,6 +44,10 @@ class ImportReport:
         self.count(kind, "ambiguous")
         self.ambiguous.append(f"{kind}: {message}")
 
+    def note(self, kind, message):
+        """Something a curator should know that needed no guess (a value left out, say)."""
+        self.notes.append(f"{kind}: {message}")
+
     def kinds(self):
         return sorted({kind for kind, _ in self.counts})
 
@@ -50,6 +55,7 @@ class ImportReport:
         return {
             "counts": {kind: {o: self.counts[(kind, o)] for o in self.OUTCOMES} for kind in self.kinds()},
             "ambiguous": list(self.ambiguous),
+            "notes": list(self.notes),
         }
 
     def lines(self):
@@ -61,3 +67,7 @@ class ImportReport:
             yield f"Ambiguous, left for a curator ({len(self.ambiguous)}):"
             for case in self.ambiguous:
                 yield f"  - {case}"
+        if self.notes:
+            yield f"Notes ({len(self.notes)}):"
+            for note in self.notes:
+                yield f"  - {note}"

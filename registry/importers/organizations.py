@@ -2,32 +2,185 @@
 
 Used by every importer, so that "Export-Import Bank of China (China Eximbank)", "China
 Exim" and "export-import-bank-of-china" all land on one record.
+
+A printed name is read as a base name followed by bracketed extras, which are
+abbreviations ("(CDB)"), other names ("(Crédit Agricole CIB)") or former names
+("(Formerly Calyon)"). A bracketed place ("Citibank (Malaysia)") is part of the name.
+Matching tries, in order, and stops at the first step that finds anything:
+
+1. the printed name, against every organization's slug, name, short name and aliases;
+2. the base name ("X Co., Ltd. (XC)" finds "X Co., Ltd.");
+3. both without legal suffixes ("X Co., Ltd." finds "X Company Limited" or "X");
+4. the bracketed abbreviations and former names.
+
+A step that finds more than one organization is ambiguous: nothing is guessed.
 """
 
 import re
+from dataclasses import dataclass, field
 
+import pycountry
 from django.utils.text import slugify
 
 from registry.models import AliasKind, Organization, OrganizationAlias, normalize_name
 
-NAME_WITH_ABBREVIATION = re.compile(r"^(?P<name>.+?)\s*\((?P<abbr>[^()]+)\)\s*$")
+FORMERLY = re.compile(r"^(?:formerly known as|formerly|former name|previously)\s*:?\s+", re.IGNORECASE)
+
+# Bracketed words that qualify a name rather than abbreviate it: "(M)" is Malaysia in
+# company names there, "(H.K.)" Hong Kong.
+PLACE_WORDS = {"m", "hk", "h k", "asia", "europe", "africa", "americas", "latin america", "middle east", "prc"}
+
+# Legal forms dropped for step 3, as normalized word sequences, longest first.
+LEGAL_SUFFIXES = sorted(
+    (
+        s.split()
+        for s in [
+            "co ltd",
+            "co limited",
+            "company limited",
+            "company ltd",
+            "corporation limited",
+            "corp ltd",
+            "limited",
+            "ltd",
+            "inc",
+            "incorporated",
+            "plc",
+            "corporation",
+            "corp",
+            "co",
+            "company",
+            "sdn bhd",
+            "bhd",
+            "berhad",
+            "ag",
+            "gmbh",
+            "s a",
+            "sa",
+            "s p a",
+            "spa",
+            "n v",
+            "nv",
+            "llc",
+            "public company limited",
+            "pcl",
+        ]
+    ),
+    key=len,
+    reverse=True,
+)
+
+
+def _place_names():
+    names = set(PLACE_WORDS)
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value:
+                names.add(normalize_name(value))
+    names.update({"hong kong", "macau", "macao", "taiwan", "china", "vietnam", "laos", "korea", "russia"})
+    return names
+
+
+PLACES = _place_names()
+
+
+@dataclass
+class ParsedName:
+    printed: str
+    name: str
+    abbreviations: list = field(default_factory=list)
+    former_names: list = field(default_factory=list)
+
+    @property
+    def abbreviation(self):
+        return self.abbreviations[0] if self.abbreviations else ""
+
+
+def _trailing_group(text):
+    """'Name (A) (B (C))' -> ('Name (A)', 'B (C)'); None when the text does not end in a
+    balanced bracketed group or the group is all there is."""
+    if not text.endswith(")"):
+        return None
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] == ")":
+            depth += 1
+        elif text[i] == "(":
+            depth -= 1
+            if depth == 0:
+                rest = text[:i].strip()
+                return (rest, text[i + 1 : -1].strip()) if rest else None
+    return None
+
+
+def parse_name(printed):
+    """Read AidData's (and others') "Name (Abbreviation) (Formerly Old Name)" form."""
+    printed = " ".join((printed or "").split())
+    parsed = ParsedName(printed=printed, name=printed)
+    groups = []
+    text = printed
+    while True:
+        split = _trailing_group(text)
+        if not split:
+            break
+        rest, inner = split
+        if normalize_name(inner) in PLACES:
+            break
+        groups.insert(0, inner)
+        text = rest
+    parsed.name = text
+    for inner in groups:
+        former = FORMERLY.match(inner)
+        if former:
+            old = inner[former.end() :].strip()
+            old_parsed = parse_name(old)
+            parsed.former_names.extend(dict.fromkeys([old, old_parsed.name, *old_parsed.former_names]))
+            continue
+        for part in re.split(r"\s+or\s+", inner):
+            if part and part not in parsed.abbreviations:
+                parsed.abbreviations.append(part)
+    return parsed
 
 
 def split_abbreviation(name):
     """'China Development Bank (CDB)' -> ('China Development Bank', 'CDB'); else (name, '')."""
-    name = " ".join((name or "").split())
-    match = NAME_WITH_ABBREVIATION.match(name)
-    if match:
-        return match.group("name").strip(), match.group("abbr").strip()
-    return name, ""
+    parsed = parse_name(name)
+    return parsed.name, parsed.abbreviation
+
+
+def core_key(key):
+    """A normalized name without a leading "the" and trailing legal forms."""
+    words = key.split()
+    if words[:1] == ["the"] and len(words) > 1:
+        words = words[1:]
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in LEGAL_SUFFIXES:
+            if len(words) > len(suffix) and words[-len(suffix) :] == suffix:
+                words = words[: -len(suffix)]
+                stripped = True
+                break
+    return " ".join(words)
+
+
+def _keys(*names):
+    keys = []
+    for name in names:
+        for key in (normalize_name(name), normalize_name(slugify(name))):
+            if key and key not in keys:
+                keys.append(key)
+    return keys
 
 
 class OrganizationResolver:
-    """Resolves names to organizations with one query up front, then from memory.
+    """Resolves names to organizations with two queries up front, then from memory.
 
     `resolve(name)` returns the organization, or None when the name matches more than
     one (the caller reports it for a curator; nothing is guessed). `create=True` makes an
-    organization for a name that matches none, with its abbreviation as an alias.
+    organization for a name that matches none, with its abbreviations and former names
+    as aliases.
     """
 
     def __init__(self, source, report=None, kind_for_new="company"):
@@ -35,6 +188,7 @@ class OrganizationResolver:
         self.report = report
         self.kind_for_new = kind_for_new
         self.by_key = {}
+        self.by_core = {}
         self.slugs = set()
         for org in Organization.objects.only("id", "slug", "name", "short_name"):
             self._remember(org, org.slug, org.name, org.short_name)
@@ -45,22 +199,32 @@ class OrganizationResolver:
 
     def _remember(self, org, *names):
         self.slugs.add(org.slug)
-        for name in names:
-            key = normalize_name(name)
-            if key:
-                self.by_key.setdefault(key, {})[org.pk] = org
+        for key in _keys(*names):
+            self.by_key.setdefault(key, {})[org.pk] = org
+            self.by_core.setdefault(core_key(key), {})[org.pk] = org
 
-    def candidates(self, name):
-        full, abbr = split_abbreviation(name)
+    def _lookup(self, index, keys):
         found = {}
-        for key in {normalize_name(name), normalize_name(full), normalize_name(slugify(full))}:
-            found.update(self.by_key.get(key, {}))
-        if not found and abbr:
-            # Only trust the abbreviation when the full name gave nothing.
-            found.update(self.by_key.get(normalize_name(abbr), {}))
+        for key in keys:
+            found.update(index.get(key, {}))
         return list(found.values())
 
-    def resolve(self, name, create=False, kind=None, country=None, locator=""):
+    def candidates(self, name):
+        """The organizations of the first matching step (see the module's docstring)."""
+        parsed = parse_name(name)
+        steps = [
+            (self.by_key, _keys(parsed.printed)),
+            (self.by_key, _keys(parsed.name)),
+            (self.by_core, [core_key(k) for k in _keys(parsed.printed, parsed.name)]),
+            (self.by_key, _keys(*parsed.abbreviations, *parsed.former_names)),
+        ]
+        for index, keys in steps:
+            found = self._lookup(index, [k for k in keys if k])
+            if found:
+                return found
+        return []
+
+    def resolve(self, name, create=False, kind=None, country=None, locator="", state_ownership=None):
         name = " ".join((name or "").split())
         if not name:
             return None
@@ -76,36 +240,52 @@ class OrganizationResolver:
             return None
         if not create:
             return None
-        return self._create(name, kind or self.kind_for_new, country, locator)
+        return self._create(name, kind or self.kind_for_new, country, locator, state_ownership)
 
     def _unique_slug(self, name):
-        base = slugify(name)[:110] or "organization"
+        base = slugify(name)[:110].strip("-") or "organization"
         slug, n = base, 2
         while slug in self.slugs:
             slug, n = f"{base}-{n}", n + 1
         return slug
 
-    def _create(self, name, kind, country, locator):
-        full, abbr = split_abbreviation(name)
+    def _taken_by_another(self, alias):
+        return any(self.by_key.get(key) for key in _keys(alias))
+
+    def _create(self, name, kind, country, locator, state_ownership=None):
+        parsed = parse_name(name)
+        extra = {"state_ownership": state_ownership} if state_ownership else {}
+        short = parsed.abbreviation
+        if len(short) > 80 or self._taken_by_another(short):
+            short = ""
         org = Organization.objects.create(
-            slug=self._unique_slug(full),
-            name=full,
-            short_name=abbr[:80],
+            slug=self._unique_slug(parsed.name),
+            name=parsed.name[:300],
+            short_name=short,
             kind=kind,
             country=country,
             source=self.source,
             locator=locator,
+            **extra,
         )
-        aliases = []
-        if abbr:
-            aliases.append((abbr, AliasKind.ABBREVIATION))
-        if full != name:
-            aliases.append((name, AliasKind.PRINTED_FORM))
-        for alias, alias_kind in aliases:
+        aliases = {}
+        for abbr in parsed.abbreviations:
+            # A name in another script ("信义玻璃") has no Latin letters left once folded.
+            aliases.setdefault(abbr, AliasKind.ABBREVIATION if normalize_name(abbr) else AliasKind.LOCAL_NAME)
+        for old in parsed.former_names:
+            aliases.setdefault(old, AliasKind.FORMER_NAME)
+        if parsed.printed != parsed.name:
+            aliases.setdefault(parsed.printed, AliasKind.PRINTED_FORM)
+        kept = []
+        for alias, alias_kind in aliases.items():
+            # An alias another organization already answers to would make both ambiguous.
+            if alias == parsed.name or self._taken_by_another(alias):
+                continue
             OrganizationAlias.objects.create(
-                organization=org, name=alias, kind=alias_kind, source=self.source, locator=locator
+                organization=org, name=alias[:300], kind=alias_kind, source=self.source, locator=locator
             )
-        self._remember(org, org.slug, org.name, org.short_name, *(a for a, _ in aliases))
+            kept.append(alias)
+        self._remember(org, org.slug, org.name, org.short_name, *kept)
         if self.report:
             self.report.count("organization", "created")
         return org

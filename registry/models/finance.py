@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from .base import (
     NON_NEGATIVE,
@@ -11,6 +12,7 @@ from .base import (
     ProvenanceModel,
     SlugNaturalKeyManager,
     SlugNaturalKeyMixin,
+    TimestampedModel,
     format_partial_date,
     non_negative_check,
     partial_date_check,
@@ -264,8 +266,30 @@ class Loan(SlugNaturalKeyMixin, ProvenanceModel):
     management_fee = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent.")
     commitment_fee = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent.")
     grant_element = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent.")
+    grant_element_cash_flow = models.DecimalField(
+        max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent, OECD cash-flow method."
+    )
+    grant_element_imf = models.DecimalField(
+        max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent, IMF method."
+    )
+    insurance_fee = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent.")
+    default_interest_rate = models.DecimalField(
+        max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent."
+    )
+    first_repayment = models.DateField(null=True, blank=True)
+    last_repayment = models.DateField(null=True, blank=True)
     source_quality_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     data_completeness_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+
+    # The documents a record cites besides its own source (AidData lists several per
+    # record without saying which value came from which document).
+    documents = models.ManyToManyField(
+        "registry.Source",
+        through="LoanSource",
+        through_fields=("loan", "source"),
+        related_name="cited_by_loans",
+        blank=True,
+    )
 
     objects = SlugNaturalKeyManager()
 
@@ -319,6 +343,43 @@ class LoanParty(PartyLink):
         ordering = ["loan", "role", "id"]
         verbose_name_plural = "loan parties"
         constraints = party_link_constraints("loanparty", "loan")
+
+
+class LoanSourceManager(models.Manager):
+    def get_by_natural_key(self, loan_slug, source_slug):
+        return self.get(loan__slug=loan_slug, source__slug=source_slug)
+
+
+class LoanSource(TimestampedModel):
+    """A document that a loan's record cites, in the order the record lists it.
+
+    The record's own `source` is the dataset (AidData's GCDF 3.0); the documents came
+    through it (`via_source`). `resource_type` is the dataset's word for the document
+    ("Media Report", "Donor/Recipient Official Source").
+    """
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="cited_sources")
+    source = models.ForeignKey("registry.Source", on_delete=models.PROTECT, related_name="loan_citations")
+    via_source = models.ForeignKey(
+        "registry.Source", on_delete=models.PROTECT, null=True, blank=True, related_name="loan_citations_via"
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+    resource_type = models.CharField(max_length=120, blank=True)
+
+    objects = LoanSourceManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["loan", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["loan", "source"], name="loansource_unique")]
+
+    def __str__(self):
+        return f"{self.loan} cites {self.source}"
+
+    def natural_key(self):
+        return (self.loan.slug, self.source.slug)
+
+    natural_key.dependencies = ["registry.loan", "registry.source"]
 
 
 class FinanceEstimate(SlugNaturalKeyMixin, ProvenanceModel):
