@@ -145,16 +145,27 @@ X_FRAME_OPTIONS = "DENY"
 # A curator may not verify a record they changed last (four-eyes review).
 DSR_FORBID_SELF_VERIFY = env_bool("DSR_FORBID_SELF_VERIFY", True)
 
+API_ANON_RATE = os.environ.get("DSR_API_ANON_RATE", "").strip() or "120/minute"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
+    # Token first, so that an unauthenticated write gets a 401 asking for a token.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "registry.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["registry.api.throttling.AnonThrottle"],
+    # Anonymous requests per client address, such as "120/minute"; "none" turns it off.
+    "DEFAULT_THROTTLE_RATES": {"anon": None if API_ANON_RATE.lower() in {"none", "off"} else API_ANON_RATE},
+    # Proxies in front of the app that append to X-Forwarded-For (0: the client address is REMOTE_ADDR).
+    "NUM_PROXIES": int(os.environ.get("DSR_NUM_PROXIES") or 0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -165,6 +176,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["registry.api.schema.paths_without_trailing_slash"],
+    "ENUM_NAME_OVERRIDES": {
+        "ConfidenceEnum": "registry.models.base.Confidence",
+        "ReviewStatusEnum": "registry.models.base.ReviewStatus",
+        "DatePrecisionEnum": "registry.models.base.DatePrecision",
+    },
 }
 
 LOGGING = {

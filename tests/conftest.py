@@ -27,3 +27,12 @@ def editor(db):
     user = UserFactory(username="editor", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The API throttles anonymous clients by the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -179,3 +179,19 @@ def test_export_of_a_filtered_changelist_as_csv_and_xlsx(admin_client):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     # Every other changelist exports too.
     assert admin_client.get(reverse("admin:registry_landingstation_export")).status_code == 200
+
+
+def test_loans_selectable_by_aiddata_descriptors_and_documents_inline(admin_client):
+    from registry.models import LoanSource
+    from tests.factories import LoanFactory, SourceFactory
+
+    wanted = LoanFactory(aiddata_record_id=89494, flow_class="OOF-like", sector="COMMUNICATIONS")
+    LoanSource.objects.create(loan=wanted, source=SourceFactory(), position=1, resource_type="Media Report")
+    LoanFactory(aiddata_record_id=38613, flow_class="ODA-like", sector="ENERGY", recommended_for_aggregates=False)
+    url = reverse("admin:registry_loan_changelist")
+    for params in ({"q": "89494"}, {"flow_class": "OOF-like"}, {"sector": "COMMUNICATIONS"},
+                   {"recommended_for_aggregates__exact": "1"}):
+        response = admin_client.get(url, params)
+        assert list(response.context["cl"].result_list) == [wanted], params
+    change = admin_client.get(reverse("admin:registry_loan_change", args=[wanted.pk]))
+    assert "Media Report" in change.content.decode()

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from registry import models
 from tests import factories
+from tests.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -34,39 +35,15 @@ def test_changelists_with_rows_and_search(admin_client):
         assert admin_client.get(url, {"q": "a"}).status_code == 200
 
 
-def loan_form(loan, **changes):
-    data = {
-        "slug": loan.slug,
-        "title": loan.title,
-        "description": "",
-        "borrower_country": loan.borrower_country_id,
-        "instrument": loan.instrument_id,
-        "amount": "329500000.00",
-        "currency": "USD",
-        "amount_usd": "329500000.00",
-        "committed": "2017-01-01",
-        "committed_precision": "year",
-        "project": "",
-        "recommended_for_aggregates": "on",
-        "source": loan.source_id,
-        "locator": "Table 1, Philippines",
-        "via_source": "",
-        "confidence": "reported",
-        "review_status": "draft",
-        "curator_note": "",
-        # The edit guard's version, and the (empty) formset of the loan's parties.
-        "edit_version": loan.version,
-        "parties-TOTAL_FORMS": "0",
-        "parties-INITIAL_FORMS": "0",
-    }
-    data.update(changes)
-    return data
+def loan_form(client, loan, **changes):
+    """What a browser posts from the loan's change page, with `changes` on top."""
+    return change_form_data(client, reverse("admin:registry_loan_change", args=[loan.pk]), **changes)
 
 
 def test_admin_save_writes_history_with_the_user(admin_client, superuser):
     loan = factories.LoanFactory()
     url = reverse("admin:registry_loan_change", args=[loan.pk])
-    response = admin_client.post(url, loan_form(loan, amount_usd="330000000.00"))
+    response = admin_client.post(url, loan_form(admin_client, loan, amount_usd="330000000.00"))
     assert response.status_code == 302, response.content.decode()[:2000]
     latest = loan.history.latest()
     assert latest.history_user == superuser
@@ -85,7 +62,7 @@ def test_admin_save_writes_history_with_the_user(admin_client, superuser):
 )
 def test_admin_form_puts_the_message_on_the_field(admin_client, field, value, message):
     loan = factories.LoanFactory()
-    response = admin_client.post(reverse("admin:registry_loan_change", args=[loan.pk]), loan_form(loan, **{field: value}))
+    response = admin_client.post(reverse("admin:registry_loan_change", args=[loan.pk]), loan_form(admin_client, loan, **{field: value}))
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert any(message in str(e) for e in errors.values()), errors

@@ -51,6 +51,9 @@ def snapshot(path):
     for row in rows:
         row.pop("pk", None)
         row["fields"].pop("object_id", None)  # a citation's record id is local to a database
+        for name, value in row["fields"].items():
+            if isinstance(value, list) and value and isinstance(value[0], list):
+                row["fields"][name] = sorted(value)  # many-to-many keys, in no promised order
     return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True))
 
 

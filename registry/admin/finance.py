@@ -33,6 +33,20 @@ class LoanPartyInline(PartyInline):
     verbose_name_plural = "lenders and other parties"
 
 
+class LoanSourceInline(admin.TabularInline):
+    """The documents a loan's record cites (AidData's source URLs), in the record's order."""
+
+    model = models.LoanSource
+    fields = ("position", "source", "via_source", "resource_type")
+    autocomplete_fields = ("source", "via_source")
+    extra = 0
+    verbose_name = "cited document"
+    verbose_name_plural = "cited documents"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "via_source")
+
+
 @admin.register(models.Agreement)
 class AgreementAdmin(ProvenanceAdmin):
     list_display = ("name", "country", "kind", "signed_display", "parties_list", "source", "review_status")
@@ -93,10 +107,13 @@ class LoanAdmin(LargeTableAdminMixin, ImportAdmin):
         ("borrower_country", admin.RelatedOnlyFieldListFilter),
         party_filter("lender", "lender", "parties", LENDER_ROLES, "loanparty_set"),
         "instrument",
+        "recommended_for_aggregates",
+        "flow_class",
+        "sector",
         *PROVENANCE_FILTERS,
     )
     autocomplete_fields = ("borrower_country", "instrument", "currency", "project", "source", "via_source")
-    inlines = (LoanPartyInline,)
+    inlines = (LoanPartyInline, LoanSourceInline)
     fieldsets = (
         (None, {"fields": ("slug", "title", "borrower_country", "instrument", "project", "description")}),
         ("Amount", {"fields": (("amount", "currency"), "amount_usd", ("amount_constant_usd", "constant_usd_year"),
@@ -109,12 +126,22 @@ class LoanAdmin(LargeTableAdminMixin, ImportAdmin):
             "intent", "flow_type", "flow_class", "sector", "is_syndicated")}),
         ("Terms", {"classes": ("collapse",), "fields": (
             "maturity_years", "interest_rate", "grace_period_years", "management_fee", "commitment_fee",
-            "grant_element", "source_quality_score", "data_completeness_score")}),
+            "grant_element", "grant_element_cash_flow", "grant_element_imf", "insurance_fee",
+            "default_interest_rate", ("first_repayment", "last_repayment"),
+            "source_quality_score", "data_completeness_score")}),
     )
 
     def get_queryset(self, request):
         lenders = models.LoanParty.objects.filter(role__in=LENDER_ROLES).select_related("organization")
         return super().get_queryset(request).prefetch_related(Prefetch("parties", lenders, to_attr="lender_links"))
+
+    def get_search_results(self, request, queryset, search_term):
+        """A number also finds the loan with that AidData record ID."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term.isdigit():
+            results |= queryset.filter(aiddata_record_id=int(term))
+        return results, may_have_duplicates
 
     @admin.display(description="lenders")
     def lenders(self, obj):

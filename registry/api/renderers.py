@@ -1,0 +1,179 @@
+"""CSV (every list) and GeoJSON (landing stations, cables), streamed over the whole
+filtered set in chunks, never one page."""
+
+import csv
+import json
+from decimal import Decimal
+
+from django.http import StreamingHttpResponse
+from rest_framework import renderers, serializers
+
+from .serializers import RefField
+
+CHUNK_SIZE = 500
+
+
+def serialized(view, queryset, chunk_size=CHUNK_SIZE):
+    """The records of `queryset` as the view serializes them, a chunk at a time; each
+    chunk costs the serializer's constant number of queries."""
+    serializer_class = view.get_serializer_class()
+    context = view.get_serializer_context()
+    batch = []
+    for record in queryset.iterator(chunk_size=chunk_size):
+        batch.append(record)
+        if len(batch) == chunk_size:
+            yield from serializer_class(batch, many=True, context=context).data
+            batch = []
+    if batch:
+        yield from serializer_class(batch, many=True, context=context).data
+
+
+class StreamingRenderer(renderers.BaseRenderer):
+    """A renderer whose list responses the view streams (`stream`); `render` serves a
+    single record."""
+
+    charset = "utf-8"
+
+    def stream(self, view, queryset):
+        raise NotImplementedError
+
+
+# ----- CSV -----
+
+
+def csv_columns(serializer, prefix=""):
+    """(header, path into the serialized record) for every column, from the serializer's
+    fields, so the header is the same whether or not a record has a value."""
+    columns = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        if isinstance(field, serializers.Serializer):
+            columns += [(f"{prefix}{name}.{header}", (name, *path)) for header, path in csv_columns(field)]
+        elif isinstance(field, RefField):
+            columns += [(f"{prefix}{name}.{key}", (name, key)) for key in field.display_keys()]
+        else:
+            columns.append((f"{prefix}{name}", (name,)))
+    return columns
+
+
+def label(item):
+    """One related item as text: a name, with its role for a party."""
+    if isinstance(item, dict):
+        if "source" in item and isinstance(item["source"], dict):
+            return " ".join(filter(None, [item["source"].get("slug"), f"({item['locator']})" if item.get("locator") else ""]))
+        name = item.get("name") or item.get("slug") or json.dumps(item, default=str)
+        return f"{name} ({item['role']})" if item.get("role") else name
+    return "" if item is None else str(item)
+
+
+def cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(label(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {label(item)}" for key, item in value.items())
+    text = str(value)
+    # A spreadsheet would run a text cell starting like a formula.
+    return "'" + text if text[:1] in ("=", "+", "@", "\t", "\r") else text
+
+
+def csv_row(record, columns):
+    row = []
+    for _header, path in columns:
+        value = record
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        row.append(cell(value))
+    return row
+
+
+class _Line:
+    def write(self, text):
+        return text
+
+
+class CSVRenderer(StreamingRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+    def _lines(self, columns, records):
+        writer = csv.writer(_Line())
+        yield writer.writerow([header for header, _ in columns])
+        for record in records:
+            yield writer.writerow(csv_row(record, columns))
+
+    def stream(self, view, queryset):
+        columns = csv_columns(view.get_serializer())
+        response = StreamingHttpResponse(
+            self._lines(columns, serialized(view, queryset)), content_type=f"{self.media_type}; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{view.basename}.csv"'
+        return response
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        view = (renderer_context or {}).get("view")
+        if data is None or view is None or not hasattr(view, "get_serializer"):
+            return b""
+        columns = csv_columns(view.get_serializer())
+        return "".join(self._lines(columns, [data])).encode(self.charset)
+
+
+# ----- GeoJSON -----
+
+
+def _number(value):
+    return float(value) if isinstance(value, (str, Decimal)) else value
+
+
+def point(latitude, longitude):
+    if latitude is None or longitude is None:
+        return None
+    return [_number(longitude), _number(latitude)]
+
+
+def _json(value):
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+class GeoJSONRenderer(StreamingRenderer):
+    """A FeatureCollection; `view.geometry(record)` gives each record's geometry, and
+    records without one are left out and counted in `excluded_without_coordinates`."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+
+    @staticmethod
+    def feature(record, geometry):
+        return {"type": "Feature", "id": record["id"], "geometry": geometry, "properties": record}
+
+    def _chunks(self, view, records):
+        yield '{"type": "FeatureCollection", "features": ['
+        excluded, first = 0, True
+        for record in records:
+            geometry = view.geometry(record)
+            if geometry is None:
+                excluded += 1
+                continue
+            yield ("" if first else ",") + _json(self.feature(record, geometry))
+            first = False
+        yield f'], "excluded_without_coordinates": {excluded}}}'
+
+    def stream(self, view, queryset):
+        return StreamingHttpResponse(
+            self._chunks(view, serialized(view, queryset)), content_type=f"{self.media_type}; charset=utf-8"
+        )
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        view = (renderer_context or {}).get("view")
+        if data is None or view is None:
+            return b""
+        geometry = view.geometry(data)
+        if geometry is None:
+            body = {"type": "FeatureCollection", "features": [], "excluded_without_coordinates": 1}
+        else:
+            body = self.feature(data, geometry)
+        return _json(body).encode(self.charset)
