@@ -96,6 +96,19 @@ class _Line:
         return text
 
 
+class _Pk:
+    __slots__ = ("pk",)
+
+    def __init__(self, pk):
+        self.pk = pk
+
+
+def _url_maker(serializer):
+    """pk -> the record's `url` cell, as the serializer's url field writes it."""
+    field = serializer.fields["url"]
+    return lambda pk: cell(field.to_representation(_Pk(pk)))
+
+
 class CSVRenderer(StreamingRenderer):
     media_type = "text/csv"
     format = "csv"
@@ -107,12 +120,31 @@ class CSVRenderer(StreamingRenderer):
             yield writer.writerow(csv_row(record, columns))
 
     def stream(self, view, queryset):
-        columns = csv_columns(view.get_serializer())
-        response = StreamingHttpResponse(
-            self._lines(columns, serialized(view, queryset)), content_type=f"{self.media_type}; charset=utf-8"
-        )
+        serializer = view.get_serializer()
+        columns = csv_columns(serializer)
+        fast = getattr(view, "csv_fast_path", None)
+        if fast is not None and [header for header, _ in columns] == fast[0]:
+            # Plain column values instead of a serializer per row (a million camera counts).
+            lines = self._fast_lines(fast[0], fast[1](queryset, _url_maker(serializer)))
+        else:
+            lines = self._lines(columns, serialized(view, queryset))
+        response = StreamingHttpResponse(lines, content_type=f"{self.media_type}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{view.basename}.csv"'
         return response
+
+    def _fast_lines(self, headers, rows):
+        """Lines gathered into blocks of about 64 kB: one write to the socket each."""
+        writer = csv.writer(_Line())
+        block = [writer.writerow(headers)]
+        size = 0
+        for row in rows:
+            line = writer.writerow(row)
+            block.append(line)
+            size += len(line)
+            if size > 65536:
+                yield "".join(block)
+                block, size = [], 0
+        yield "".join(block)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         view = (renderer_context or {}).get("view")

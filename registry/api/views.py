@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from registry import models as m
 
-from . import filtersets, serializers
+from . import fastcsv, filtersets, serializers
 from .renderers import CSVRenderer, GeoJSONRenderer, StreamingRenderer, point
 
 
@@ -212,6 +212,7 @@ class CameraCountViewSet(RecordViewSet):
     queryset = m.CameraCount.objects.all()
     serializer_class = serializers.CameraCountSerializer
     filterset_class = filtersets.CameraCountFilterSet
+    csv_fast_path = (fastcsv.CAMERA_COLUMNS, fastcsv.camera_count_rows)
 
 
 ENDPOINTS = [
