@@ -21,7 +21,7 @@ from registry import models as m
 from registry.models.base import MAX_YEAR, MIN_YEAR
 
 # Query parameters that are not filters but that every list understands.
-RESERVED_PARAMETERS = {"limit", "offset", "format"}
+RESERVED_PARAMETERS = {"limit", "offset", "format", "cursor"}
 LENDER_ROLES = (m.PartyRole.LENDER, m.PartyRole.CO_LENDER)
 
 

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from registry import models as m
 
 from . import fastcsv, filtersets, serializers
+from .pagination import KeysetPagination
 from .renderers import CSVRenderer, GeoJSONRenderer, StreamingRenderer, point
 
 
@@ -43,6 +44,7 @@ class RecordViewSetMixin:
     """Lists, details and the formats every endpoint shares."""
 
     lookup_value_regex = "[0-9]+"
+    pagination_class = KeysetPagination
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
 
     def get_queryset(self):
