@@ -8,6 +8,7 @@ benchmark sends the same URL to both.
     DATABASE_URL=postgresql://... gunicorn bench.floor:application -w 2
 """
 
+import base64
 import os
 import re
 import unicodedata
@@ -110,12 +111,12 @@ def camera_counts(environ, start_response, qs):
         return camera_csv(start_response)
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     limit, offset = page_params(qs)
-    if "cursor" in qs:  # keyset: the rows after the last (country name, city, id) seen
-        name, city, last_id = qs["cursor"][0].split("|")
-        clause += (" AND " if clause else " WHERE ") + "(c.name, cc.city, cc.id) > (%s, %s, %s)"
-        params += [name, city, int(last_id)]
-        rows = query(CAMERA_SELECT + clause + CAMERA_ORDER + " LIMIT %s", [*params, limit])
-        return json_response(start_response, {"results": [camera_dict(r) for r in rows]})
+    if "cursor" in qs:  # keyset in id order, as the API's ?cursor=
+        token = qs["cursor"][0] if qs["cursor"] else ""
+        after = int(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()[3:]) if token else 0
+        clause += (" AND " if clause else " WHERE ") + "cc.id > %s"
+        rows = query(CAMERA_SELECT + clause + " ORDER BY cc.id LIMIT %s", [*params, after, limit])
+        return json_response(start_response, {"count": None, "results": [camera_dict(r) for r in rows]})
     rows = query(CAMERA_SELECT + clause + CAMERA_ORDER + " LIMIT %s OFFSET %s", [*params, limit, offset])
     count_sql = (
         "SELECT count(*) FROM registry_cameracount cc JOIN registry_country c ON c.id = cc.country_id "
@@ -269,7 +270,7 @@ DETAIL = re.compile(r"^/api/camera-counts/(\d+)/?$")
 
 def application(environ, start_response):
     path = environ.get("PATH_INFO", "/").rstrip("/") or "/"
-    qs = parse_qs(environ.get("QUERY_STRING", ""))
+    qs = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     if path == "/api/camera-counts":
         return camera_counts(environ, start_response, qs)
     if path == "/api/loans":

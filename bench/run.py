@@ -14,6 +14,7 @@ Environment:
     BENCH_ONLY      comma-separated case names to run (default all)
 """
 
+import base64
 import json
 import os
 import platform
@@ -266,7 +267,8 @@ def main():
     ids = json.loads(manage("shell", "-c", (
         "import json; from registry.models import CameraCount, Country; "
         "print(json.dumps({'in': Country.objects.get(iso2='IN').id, 'cameras': CameraCount.objects.count(), "
-        "'mid': CameraCount.objects.order_by('id').values_list('id', flat=True)[CameraCount.objects.count() // 2]}))"
+        "'mid': CameraCount.objects.order_by('id').values_list('id', flat=True)[CameraCount.objects.count() // 2], "
+        "'deep_id': CameraCount.objects.order_by('-id').values_list('id', flat=True)[100]}))"
     ), env=env, capture=True).stdout.strip().splitlines()[-1])
     n_cameras = ids["cameras"]
     deep = max(0, n_cameras - 100)
@@ -337,10 +339,15 @@ def run_cases(servers, ids, deep):
          f"{ds}/cables.json?_where={where_cables}&_sort=name&_size=50&_shape=objects", "filtered"),
         ("detail", "camera count detail", f"/api/camera-counts/{mid}", None,
          f"{ds}/camera_counts/{mid}.json?_shape=objects", "endpoint"),
-        ("first", "camera counts, first page", "/api/camera-counts?limit=50", None,
+        ("first-offset", "camera counts, first page", "/api/camera-counts?limit=50", None,
+         None, "endpoint"),
+        ("first", "camera counts, first keyset page (?cursor=)", "/api/camera-counts?limit=50&cursor=", None,
          f"{ds}/camera_counts.json?_size=50&_shape=objects", "first"),
-        ("deep", f"camera counts, offset {deep:,}", f"/api/camera-counts?limit=50&offset={deep}", None,
-         f"{ds}/camera_counts.json?_size=50&_next={deep}&_shape=objects", "deep"),
+        ("deep-offset", f"camera counts, offset {deep:,}", f"/api/camera-counts?limit=50&offset={deep}", None,
+         None, "endpoint"),
+        ("deep", f"camera counts, keyset page after id {ids['deep_id']:,} (?cursor=)",
+         f"/api/camera-counts?limit=50&cursor={cursor_token(ids['deep_id'])}", None,
+         f"{ds}/camera_counts.json?_size=50&_next={ids['deep_id']}&_shape=objects", "deep"),
         ("geojson", "landing stations GeoJSON", "/api/landing-stations?format=geojson", None, None, "endpoint"),
     ]
     results = {"rows": [], "streams": [], "admin": []}
@@ -385,6 +392,11 @@ def run_cases(servers, ids, deep):
         except Exception as error:
             results["admin"].append({"label": "admin login", "app": {"failed": repr(error)}})
     return results
+
+
+def cursor_token(pk):
+    """The API's keyset cursor for the rows after `pk` (registry.api.pagination.encode_cursor)."""
+    return base64.urlsafe_b64encode(f"id>{pk}".encode()).decode().rstrip("=")
 
 
 def verdict(ok):
