@@ -1,6 +1,7 @@
 """The camera-count CSV fast path (issue 7) writes what the generic renderer writes."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -64,3 +65,31 @@ def test_fast_path_steps_aside_when_the_columns_change(client, monkeypatch):
     sample()
     monkeypatch.setattr(views.CameraCountViewSet, "csv_fast_path", (["id"], None))
     assert body(client.get("/api/camera-counts?format=csv")).startswith("id,url,slug")
+
+
+def stations():
+    via = factories.SourceFactory(slug="tg", title="TeleGeography")
+    user = factories.UserFactory(username="geo-checker")
+    a = factories.LandingStationFactory(latitude="1.250000", longitude="103.800000", via_source=via)
+    b = factories.LandingStationFactory(
+        latitude="-6.100000", longitude="106.800000", telegeography_id="tg-1", verified_by=user,
+        review_status="verified", verified_at=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc),
+    )
+    factories.LandingStationFactory(latitude=None, longitude=None)
+    for name in ("Zeta cable", "Alpha cable"):
+        factories.CableLandingFactory(station=a, cable=factories.SubmarineCableFactory(name=name))
+    factories.CableLandingFactory(station=b)
+    m.FieldCitation.objects.create(
+        content_type=ContentType.objects.get_for_model(m.LandingStation), object_id=a.pk,
+        field_name="latitude", source=via, locator="map", value="1.25",
+    )
+
+
+@pytest.mark.parametrize("query", ["", "&country=SG"])
+def test_fast_geojson_is_the_generic_geojson(client, monkeypatch, query):
+    stations()
+    fast = json.loads(body(client.get(f"/api/landing-stations?format=geojson{query}")))
+    monkeypatch.setattr(views.LandingStationViewSet, "records_fast_path", None)
+    generic = json.loads(body(client.get(f"/api/landing-stations?format=geojson{query}")))
+    assert fast == generic
+    assert query or (len(fast["features"]) == 2 and fast["excluded_without_coordinates"] == 1)

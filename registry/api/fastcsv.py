@@ -110,3 +110,84 @@ def camera_count_rows(queryset, url_for):
                 text(confidence), text(review_status), text(verified_by), stamp(verified_at), text(curator_note),
                 value_sources_cell(citations[pk]) if pk in citations else "", stamp(created), stamp(updated),
             ]
+
+
+# ----- Landing stations for GeoJSON -----
+
+STATION_FIELDS = [
+    "id", "url", "slug", "name", "country", "latitude", "longitude", "cables", "telegeography_id", "natural_key",
+    "provenance", "value_sources", "created", "updated",
+]
+STATION_VALUES = (
+    "id", "slug", "name", "country_id", "country__iso2", "country__iso3", "country__common_name", "country__name",
+    "latitude", "longitude", "telegeography_id", "source_id", "source__slug", "source__title", "source__url",
+    "locator", "via_source_id", "via_source__slug", "via_source__title", "via_source__url", "confidence",
+    "review_status", "verified_by__username", "verified_at", "curator_note", "created", "updated",
+)
+
+
+def decimal_text(field):
+    """A DecimalField's value as DRF's serializer field writes it."""
+    return lambda value: None if value is None else field.to_representation(value)
+
+
+def landing_station_records(queryset, url_for, serializer):
+    """Landing stations as LandingStationSerializer writes them, from plain values: the
+    cables' names and the field citations of each chunk in one query each."""
+    stamp = stamper()
+    lat = decimal_text(serializer.fields["latitude"])
+    lon = decimal_text(serializer.fields["longitude"])
+    content_type = ContentType.objects.get_for_model(m.LandingStation)
+    rows = queryset.values_list(*STATION_VALUES).iterator(chunk_size=CHUNK_SIZE)
+    chunk = []
+    while True:
+        chunk.clear()
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == CHUNK_SIZE:
+                break
+        if not chunk:
+            return
+        ids = [r[0] for r in chunk]
+        cables = defaultdict(list)
+        for station_id, name in (
+            m.CableLanding.objects.filter(station_id__in=ids)
+            .order_by("cable__name", "cable_id")
+            .values_list("station_id", "cable__name")
+        ):
+            cables[station_id].append(name)
+        citations = defaultdict(dict)
+        for c in (
+            m.FieldCitation.objects.filter(content_type=content_type, object_id__in=ids)
+            .order_by("object_id", "field_name", "id")
+            .values("object_id", "field_name", "source_id", "source__slug", "source__title", "source__url",
+                    "via_source_id", "via_source__slug", "locator", "value")
+        ):
+            citations[c["object_id"]][c["field_name"]] = {
+                "source": {"id": c["source_id"], "slug": c["source__slug"], "title": c["source__title"],
+                           "url": c["source__url"]},
+                "via_source": c["via_source__slug"] if c["via_source_id"] else None,
+                "locator": c["locator"],
+                "value": c["value"],
+            }
+        for (
+            pk, slug, name, country_id, iso2, iso3, common_name, country_name, latitude, longitude, tg_id,
+            source_id, source_slug, source_title, source_url, locator, via_id, via_slug, via_title, via_url,
+            confidence, review_status, verified_by, verified_at, curator_note, created, updated,
+        ) in chunk:
+            yield {
+                "id": pk, "url": url_for(pk), "slug": slug, "name": name,
+                "country": {"id": country_id, "iso2": iso2, "iso3": iso3, "name": common_name or country_name},
+                "latitude": lat(latitude), "longitude": lon(longitude), "cables": cables.get(pk, []),
+                "telegeography_id": tg_id, "natural_key": [slug],
+                "provenance": {
+                    "source": {"id": source_id, "slug": source_slug, "title": source_title, "url": source_url},
+                    "locator": locator,
+                    "via_source": {"id": via_id, "slug": via_slug, "title": via_title, "url": via_url}
+                    if via_id else None,
+                    "confidence": confidence, "review_status": review_status, "verified_by": verified_by,
+                    "verified_at": stamp(verified_at) or None, "curator_note": curator_note,
+                },
+                "value_sources": citations.get(pk, {}),
+                "created": stamp(created), "updated": stamp(updated),
+            }

@@ -96,6 +96,18 @@ class _Line:
         return text
 
 
+def records(view, queryset):
+    """The serialized records of a streamed list: from plain values where the view has a
+    fast path for exactly its serializer's fields, else through the serializer."""
+    fast = getattr(view, "records_fast_path", None)
+    if fast is not None:
+        serializer = view.get_serializer()
+        if list(serializer.fields) == fast[0]:
+            field = serializer.fields["url"]
+            return fast[1](queryset, lambda pk: field.to_representation(_Pk(pk)), serializer)
+    return serialized(view, queryset)
+
+
 class _Pk:
     __slots__ = ("pk",)
 
@@ -196,7 +208,7 @@ class GeoJSONRenderer(StreamingRenderer):
 
     def stream(self, view, queryset):
         return StreamingHttpResponse(
-            self._chunks(view, serialized(view, queryset)), content_type=f"{self.media_type}; charset=utf-8"
+            self._chunks(view, records(view, queryset)), content_type=f"{self.media_type}; charset=utf-8"
         )
 
     def render(self, data, accepted_media_type=None, renderer_context=None):

@@ -204,6 +204,7 @@ class LandingStationViewSet(GeoMixin, RecordViewSet):
     queryset = m.LandingStation.objects.all()
     serializer_class = serializers.LandingStationSerializer
     filterset_class = filtersets.LandingStationFilterSet
+    records_fast_path = (fastcsv.STATION_FIELDS, fastcsv.landing_station_records)
 
     def geometry(self, record):
         coordinates = point(record["latitude"], record["longitude"])
