@@ -181,8 +181,8 @@ class OrganizationFilter(ReferenceFilter):
         value = (value or "").strip()
         by_name = m.Organization.objects.filter(
             Q(slug__iexact=value) | Q(short_name__iexact=value) | Q(name__iexact=value)
-        ).values_list("pk", flat=True)
-        by_alias = m.OrganizationAlias.objects.filter(normalized=m.normalize_name(value)).values_list(
+        ).order_by().values_list("pk", flat=True)
+        by_alias = m.OrganizationAlias.objects.filter(normalized=m.normalize_name(value)).order_by().values_list(
             "organization_id", flat=True
         )
         return sorted(set(by_name.union(by_alias)))

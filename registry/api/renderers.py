@@ -5,6 +5,7 @@ import csv
 import json
 from decimal import Decimal
 
+import orjson
 from django.http import StreamingHttpResponse
 from rest_framework import renderers, serializers
 
@@ -183,6 +184,15 @@ def _json(value):
     return json.dumps(value, default=str, ensure_ascii=False)
 
 
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def _fast_json(value):
+    """_json's value through orjson (several times faster on a stream of thousands of
+    features): the same JSON, compact; what orjson cannot encode goes through str()."""
+    return orjson.dumps(value, default=str, option=ORJSON_OPTIONS).decode()
+
+
 class GeoJSONRenderer(StreamingRenderer):
     """A FeatureCollection; `view.geometry(record)` gives each record's geometry, and
     records without one are left out and counted in `excluded_without_coordinates`."""
@@ -202,7 +212,7 @@ class GeoJSONRenderer(StreamingRenderer):
             if geometry is None:
                 excluded += 1
                 continue
-            yield ("" if first else ",") + _json(self.feature(record, geometry))
+            yield ("" if first else ",") + _fast_json(self.feature(record, geometry))
             first = False
         yield f'], "excluded_without_coordinates": {excluded}}}'
 
