@@ -14,18 +14,21 @@ from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
 
 def distinct_foreign_keys(queryset, field):
-    """The distinct non-null values of a foreign key column, through its index
-    (PostgreSQL); None where that does not apply (then the caller does it the usual way)."""
+    """A subquery of the distinct non-null values of a foreign key column, read through
+    its index (PostgreSQL; for `pk__in=`, so the choices cost one query); None where that
+    does not apply (then the caller does it the usual way)."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql" or queryset.query.where or not field.many_to_one:
         return None
     table = connection.ops.quote_name(queryset.model._meta.db_table)
     column = connection.ops.quote_name(field.column)
-    sql = f"""
+    return RawSQL(
+        f"""
         WITH RECURSIVE walk(value) AS (
             (SELECT {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY {column} LIMIT 1)
             UNION ALL
@@ -33,10 +36,9 @@ def distinct_foreign_keys(queryset, field):
             FROM walk WHERE walk.value IS NOT NULL
         )
         SELECT value FROM walk WHERE value IS NOT NULL
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return [row[0] for row in cursor.fetchall()]
+        """,
+        (),
+    )
 
 
 class IndexedRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):
