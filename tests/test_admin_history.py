@@ -191,3 +191,23 @@ def test_inline_rows_carry_provenance_and_new_rows_need_a_source(client, curator
     link = loan.parties.get()
     assert link.organization == bank and link.locator == "p. 7"
     assert link.history.latest().history_user == curator
+
+
+def test_an_api_edit_shows_in_the_admin_history_with_its_user(admin_client, curator):
+    from django.test import Client
+
+    from registry.models import ApiToken
+
+    api = Client()  # a script with a token, not the admin's browser session
+    loan = factories.LoanFactory(amount_usd=Decimal("329500000.00"))
+    _, raw = ApiToken.issue(curator, "script")
+    response = api.patch(
+        f"/api/loans/{loan.pk}", {"amount_usd": "400000000.00"}, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {raw}",
+    )
+    assert response.status_code == 200, response.content
+    page = admin_client.get(reverse("admin:registry_loan_history", args=[loan.pk])).content.decode()
+    assert "400000000" in page
+    latest = loan.history.latest()
+    assert latest.history_user == curator
+    assert f">{curator.username}<" in page or curator.username in page

@@ -69,6 +69,9 @@ def test_natural_key_round_trip(tmp_path):
 
     call_command("loaddata", str(dump), verbosity=0)
     after = snapshot(tmp_path / "again.json")
+    lost = [row for row in before if row not in after]
+    gained = [row for row in after if row not in before]
+    assert (lost, gained) == ([], []), f"rows lost: {lost}\nrows gained: {gained}"
     assert after == before
 
     # Loading the same dump again creates nothing new.

@@ -27,7 +27,11 @@ def all_or_nothing(dry_run=False):
 
 
 class ImportReport:
-    """Counts by kind of record and outcome ('cable', 'created'), and cases for a curator."""
+    """Counts by kind of record and outcome ('cable', 'created'), and cases for a curator.
+
+    The five OUTCOMES are always shown; an importer may count others too ('removed',
+    'skipped'), which are shown after them when used. `note()` lists something a curator
+    may want to know that is not ambiguous (a value kept from another source)."""
 
     OUTCOMES = ("matched", "created", "changed", "unchanged", "ambiguous")
 
@@ -51,18 +55,25 @@ class ImportReport:
     def kinds(self):
         return sorted({kind for kind, _ in self.counts})
 
+    def outcomes(self):
+        extra = sorted({o for (_, o), n in self.counts.items() if n and o not in self.OUTCOMES})
+        return self.OUTCOMES + tuple(extra)
+
     def as_dict(self):
-        return {
-            "counts": {kind: {o: self.counts[(kind, o)] for o in self.OUTCOMES} for kind in self.kinds()},
+        outcomes = self.outcomes()
+        result = {
+            "counts": {kind: {o: self.counts[(kind, o)] for o in outcomes} for kind in self.kinds()},
             "ambiguous": list(self.ambiguous),
             "notes": list(self.notes),
         }
+        return result
 
     def lines(self):
+        outcomes = self.outcomes()
         width = max((len(k) for k in self.kinds()), default=4)
-        yield f"{'':{width}}  " + "  ".join(f"{o:>9}" for o in self.OUTCOMES)
+        yield f"{'':{width}}  " + "  ".join(f"{o:>9}" for o in outcomes)
         for kind in self.kinds():
-            yield f"{kind:{width}}  " + "  ".join(f"{self.counts[(kind, o)]:>9}" for o in self.OUTCOMES)
+            yield f"{kind:{width}}  " + "  ".join(f"{self.counts[(kind, o)]:>9}" for o in outcomes)
         if self.ambiguous:
             yield f"Ambiguous, left for a curator ({len(self.ambiguous)}):"
             for case in self.ambiguous:
