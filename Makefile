@@ -51,5 +51,12 @@ fuzz: install
 load: install
 	scripts/with-postgres.sh $(PY) -m reliability.load
 
+# The performance benchmark (bench/run.py): a throwaway PostgreSQL filled with 1,000,000
+# camera counts and more, the app, the floor and Datasette under load; writes bench/RESULTS.md.
+# BENCH_SCALE=0.1 make bench for a quick run.
+bench: install
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	PG_EXTRA_OPTIONS="-c shared_buffers=512MB -c max_wal_size=4GB $(PG_EXTRA_OPTIONS)" scripts/with-postgres.sh $(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

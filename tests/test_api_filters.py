@@ -163,7 +163,7 @@ def column_is_indexed(model, path):
     field = model._meta.get_field(last)
     if field.is_relation and not field.concrete:
         return True  # a reverse relation: the foreign key on the other side is indexed
-    leading = {index.fields[0] for index in model._meta.indexes}
+    leading = {index.fields[0] for index in model._meta.indexes if index.fields}  # not expression indexes
     leading |= {c.fields[0] for c in model._meta.constraints if getattr(c, "fields", None)}
     return field.primary_key or field.unique or field.db_index or field.name in leading
 

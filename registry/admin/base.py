@@ -13,11 +13,12 @@ from registry.models import ReviewStatus
 
 from .forms import ProvenanceForm, VersionGuardForm, self_verify_refusal
 from .history import HistoryAdminMixin
+from .performance import IndexedRelatedOnlyFilter
 
 FORMATS = [CSV, XLSX]
 PROVENANCE_FIELDS = ("source", "locator", "via_source", "confidence", "curator_note")
 REVIEW_FIELDS = ("review_status", "verified_by", "verified_at")
-PROVENANCE_FILTERS = ("review_status", "confidence", ("source", admin.RelatedOnlyFieldListFilter))
+PROVENANCE_FILTERS = ("review_status", "confidence", ("source", IndexedRelatedOnlyFilter))
 PROVENANCE_FIELDSET = ("Provenance", {"fields": PROVENANCE_FIELDS})
 REVIEW_FIELDSET = ("Review", {"fields": (*REVIEW_FIELDS, "created", "updated", "edit_version")})
 

@@ -8,6 +8,7 @@ from registry.models import PartyRole
 
 from .base import PROVENANCE_FILTERS, ProvenanceAdmin, ProvenanceInline, names, party_filter
 from .imports import ImportAdmin
+from .performance import LargeTableAdminMixin
 from .resources import LoanResource
 
 LENDER_ROLES = (PartyRole.LENDER, PartyRole.CO_LENDER)
@@ -92,7 +93,7 @@ class ProjectAdmin(ProvenanceAdmin):
 
 
 @admin.register(models.Loan)
-class LoanAdmin(ImportAdmin):
+class LoanAdmin(LargeTableAdminMixin, ImportAdmin):
     resource_class = LoanResource
     list_display = (
         "title", "borrower_country", "lenders", "amount_usd", "year", "instrument", "source", "review_status",

@@ -6,18 +6,19 @@ from registry import models
 
 from .base import PROVENANCE_FILTERS, ProvenanceAdmin
 from .imports import ImportAdmin
+from .performance import IndexedRelatedOnlyFilter, LargeTableAdminMixin
 from .resources import CameraCountResource
 
 
 @admin.register(models.CameraCount)
-class CameraCountAdmin(ImportAdmin):
+class CameraCountAdmin(LargeTableAdminMixin, ImportAdmin):
     resource_class = CameraCountResource
     list_display = ("country", "city", "vendor", "count", "measure", "observed_display", "source", "review_status")
     list_select_related = ("source", "country", "vendor")
     search_fields = ("city", "slug", "country__name", "country__iso2", "vendor__name", "vendor__aliases__name")
     list_filter = (
-        ("vendor", admin.RelatedOnlyFieldListFilter),
-        ("country", admin.RelatedOnlyFieldListFilter),
+        ("vendor", IndexedRelatedOnlyFilter),
+        ("country", IndexedRelatedOnlyFilter),
         "measure",
         *PROVENANCE_FILTERS,
     )

@@ -21,7 +21,7 @@ from registry import models as m
 from registry.models.base import MAX_YEAR, MIN_YEAR
 
 # Query parameters that are not filters but that every list understands.
-RESERVED_PARAMETERS = {"limit", "offset", "format"}
+RESERVED_PARAMETERS = {"limit", "offset", "format", "cursor"}
 LENDER_ROLES = (m.PartyRole.LENDER, m.PartyRole.CO_LENDER)
 
 
@@ -171,7 +171,21 @@ class OrganizationFilter(ReferenceFilter):
     noun = "organization (use a slug, short name, name or alias)"
 
     def lookup(self, values):
-        return {value: list(m.Organization.objects.matching(value).values_list("pk", flat=True)) for value in values}
+        return {value: self.matching_ids(value) for value in values}
+
+    @staticmethod
+    def matching_ids(value):
+        """Organization.objects.matching(value)'s ids, as a union of index lookups (the
+        slug, short name and name by their upper-case indexes, aliases by `normalized`)
+        rather than an OR across a join with DISTINCT, which scans every organization."""
+        value = (value or "").strip()
+        by_name = m.Organization.objects.filter(
+            Q(slug__iexact=value) | Q(short_name__iexact=value) | Q(name__iexact=value)
+        ).order_by().values_list("pk", flat=True)
+        by_alias = m.OrganizationAlias.objects.filter(normalized=m.normalize_name(value)).order_by().values_list(
+            "organization_id", flat=True
+        )
+        return sorted(set(by_name.union(by_alias)))
 
 
 class IntegerFilter(filters.NumberFilter):

@@ -5,6 +5,7 @@ import csv
 import json
 from decimal import Decimal
 
+import orjson
 from django.http import StreamingHttpResponse
 from rest_framework import renderers, serializers
 
@@ -96,6 +97,31 @@ class _Line:
         return text
 
 
+def records(view, queryset):
+    """The serialized records of a streamed list: from plain values where the view has a
+    fast path for exactly its serializer's fields, else through the serializer."""
+    fast = getattr(view, "records_fast_path", None)
+    if fast is not None:
+        serializer = view.get_serializer()
+        if list(serializer.fields) == fast[0]:
+            field = serializer.fields["url"]
+            return fast[1](queryset, lambda pk: field.to_representation(_Pk(pk)), serializer)
+    return serialized(view, queryset)
+
+
+class _Pk:
+    __slots__ = ("pk",)
+
+    def __init__(self, pk):
+        self.pk = pk
+
+
+def _url_maker(serializer):
+    """pk -> the record's `url` cell, as the serializer's url field writes it."""
+    field = serializer.fields["url"]
+    return lambda pk: cell(field.to_representation(_Pk(pk)))
+
+
 class CSVRenderer(StreamingRenderer):
     media_type = "text/csv"
     format = "csv"
@@ -107,12 +133,31 @@ class CSVRenderer(StreamingRenderer):
             yield writer.writerow(csv_row(record, columns))
 
     def stream(self, view, queryset):
-        columns = csv_columns(view.get_serializer())
-        response = StreamingHttpResponse(
-            self._lines(columns, serialized(view, queryset)), content_type=f"{self.media_type}; charset=utf-8"
-        )
+        serializer = view.get_serializer()
+        columns = csv_columns(serializer)
+        fast = getattr(view, "csv_fast_path", None)
+        if fast is not None and [header for header, _ in columns] == fast[0]:
+            # Plain column values instead of a serializer per row (a million camera counts).
+            lines = self._fast_lines(fast[0], fast[1](queryset, _url_maker(serializer)))
+        else:
+            lines = self._lines(columns, serialized(view, queryset))
+        response = StreamingHttpResponse(lines, content_type=f"{self.media_type}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{view.basename}.csv"'
         return response
+
+    def _fast_lines(self, headers, rows):
+        """Lines gathered into blocks of about 64 kB: one write to the socket each."""
+        writer = csv.writer(_Line())
+        block = [writer.writerow(headers)]
+        size = 0
+        for row in rows:
+            line = writer.writerow(row)
+            block.append(line)
+            size += len(line)
+            if size > 65536:
+                yield "".join(block)
+                block, size = [], 0
+        yield "".join(block)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         view = (renderer_context or {}).get("view")
@@ -139,6 +184,15 @@ def _json(value):
     return json.dumps(value, default=str, ensure_ascii=False)
 
 
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def _fast_json(value):
+    """_json's value through orjson (several times faster on a stream of thousands of
+    features): the same JSON, compact; what orjson cannot encode goes through str()."""
+    return orjson.dumps(value, default=str, option=ORJSON_OPTIONS).decode()
+
+
 class GeoJSONRenderer(StreamingRenderer):
     """A FeatureCollection; `view.geometry(record)` gives each record's geometry, and
     records without one are left out and counted in `excluded_without_coordinates`."""
@@ -158,13 +212,13 @@ class GeoJSONRenderer(StreamingRenderer):
             if geometry is None:
                 excluded += 1
                 continue
-            yield ("" if first else ",") + _json(self.feature(record, geometry))
+            yield ("" if first else ",") + _fast_json(self.feature(record, geometry))
             first = False
         yield f'], "excluded_without_coordinates": {excluded}}}'
 
     def stream(self, view, queryset):
         return StreamingHttpResponse(
-            self._chunks(view, serialized(view, queryset)), content_type=f"{self.media_type}; charset=utf-8"
+            self._chunks(view, records(view, queryset)), content_type=f"{self.media_type}; charset=utf-8"
         )
 
     def render(self, data, accepted_media_type=None, renderer_context=None):

@@ -153,10 +153,27 @@ class RecordUrlField(serializers.HyperlinkedIdentityField):
         super().bind(field_name, parent)
         self.view_name = detail_view_name(parent.Meta.model)
 
-    def get_url(self, obj, view_name, request, format):
+    # A placeholder id, reversed once per serializer (a list's child serializes every
+    # record): each record's address is then the template with its id (issue 7).
+    PLACEHOLDER = 918273645546372819
+
+    def plain_url(self, pk, view_name, request):
         # Plain address: DRF's reverse would carry the request's ?format=csv along.
-        path = django_reverse(view_name, kwargs={self.lookup_url_kwarg: obj.pk})
+        path = django_reverse(view_name, kwargs={self.lookup_url_kwarg: pk})
         return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, obj, view_name, request, format):
+        pk = obj.pk
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            return self.plain_url(pk, view_name, request)
+        templates = self.__dict__.setdefault("_url_templates", {})
+        key = (view_name, id(request))
+        template = templates.get(key)
+        if template is None:
+            template = templates[key] = self.plain_url(self.PLACEHOLDER, view_name, request).split(str(self.PLACEHOLDER))
+        if len(template) != 2:
+            return self.plain_url(pk, view_name, request)
+        return f"{template[0]}{pk}{template[1]}"
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})

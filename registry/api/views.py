@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 
 from registry import models as m
 
-from . import filtersets, serializers
+from . import fastcsv, filtersets, serializers
+from .pagination import KeysetPagination
 from .renderers import CSVRenderer, GeoJSONRenderer, StreamingRenderer, point
 
 
@@ -43,6 +44,7 @@ class RecordViewSetMixin:
     """Lists, details and the formats every endpoint shares."""
 
     lookup_value_regex = "[0-9]+"
+    pagination_class = KeysetPagination
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
 
     def get_queryset(self):
@@ -202,6 +204,7 @@ class LandingStationViewSet(GeoMixin, RecordViewSet):
     queryset = m.LandingStation.objects.all()
     serializer_class = serializers.LandingStationSerializer
     filterset_class = filtersets.LandingStationFilterSet
+    records_fast_path = (fastcsv.STATION_FIELDS, fastcsv.landing_station_records)
 
     def geometry(self, record):
         coordinates = point(record["latitude"], record["longitude"])
@@ -212,6 +215,7 @@ class CameraCountViewSet(RecordViewSet):
     queryset = m.CameraCount.objects.all()
     serializer_class = serializers.CameraCountSerializer
     filterset_class = filtersets.CameraCountFilterSet
+    csv_fast_path = (fastcsv.CAMERA_COLUMNS, fastcsv.camera_count_rows)
 
 
 ENDPOINTS = [

@@ -5,6 +5,7 @@ import unicodedata
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from .base import (
     PERCENT,
@@ -88,6 +89,12 @@ class Organization(SlugNaturalKeyMixin, ProvenanceModel):
 
     class Meta(ProvenanceModel.Meta):
         ordering = ["name", "id"]
+        # `lender=exim`, `vendor=Hikvision`: case-insensitive lookups by index.
+        indexes = [
+            models.Index(Upper("slug"), name="organization_upper_slug"),
+            models.Index(Upper("short_name"), name="organization_upper_short"),
+            models.Index(Upper("name"), name="organization_upper_name"),
+        ]
 
     def __str__(self):
         return self.name

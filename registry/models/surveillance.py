@@ -54,6 +54,13 @@ class CameraCount(SlugNaturalKeyMixin, ProvenanceModel):
         ]
         indexes = [
             models.Index(fields=["country", "vendor"], name="cameracount_country_vendor"),
+            # The audit sums the vendors' counts of each all-vendor row's country, city,
+            # measure and source: an index-only probe per row instead of a scan.
+            models.Index(
+                fields=["country", "city", "measure", "source", "count"],
+                condition=models.Q(vendor__isnull=False),
+                name="cameracount_vendor_sums",
+            ),
         ]
 
     def __str__(self):
