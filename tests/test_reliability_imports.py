@@ -2,7 +2,6 @@
 killed with SIGKILL halfway leaves the database exactly as it was."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from django.db import connection
 
 from reliability.harness import ROOT
 from tests.test_import_aiddata import data_dir
-from tests.test_reliability_kill import table_digests, target_url
+from tests.test_reliability_kill import kill_at_midway, table_digests, target_url
 
 from tests.reliability_support import reference_data  # noqa: F401 - the fixture
 
@@ -84,14 +83,6 @@ def test_an_import_killed_halfway_changes_nothing(sample, tmp_path):
     connection.close()
     before = table_digests(url)
     process = start(url, "-m", "reliability.pause_midway", "sql:registry_loan", "1", "--", "import_aiddata", str(sample))
-    try:
-        line = process.stdout.readline()
-        assert line.strip() == "MIDWAY", process.stderr.read()
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == -signal.SIGKILL
+    kill_at_midway(process)
     time.sleep(0.5)
     assert table_digests(url) == before

@@ -77,14 +77,8 @@ def run_loaddata(url, fixture, stop_after):
     )
 
 
-def test_loaddata_killed_halfway_changes_nothing(tmp_path):
-    fixture = tmp_path / "cameras.json"
-    write_fixture(fixture)
-    target = target_url(tmp_path)
-    connection.close()
-    before = table_digests(target)
-
-    process = run_loaddata(target, fixture, stop_after=ROWS // 2)
+def kill_at_midway(process):
+    """SIGKILL a child process once it says it is halfway through its transaction."""
     try:
         line = process.stdout.readline()
         assert line.strip() == "MIDWAY", process.stderr.read()
@@ -94,6 +88,17 @@ def test_loaddata_killed_halfway_changes_nothing(tmp_path):
         if process.poll() is None:
             process.kill()
     assert process.returncode == -signal.SIGKILL
+
+
+def test_loaddata_killed_halfway_changes_nothing(tmp_path):
+    fixture = tmp_path / "cameras.json"
+    write_fixture(fixture)
+    target = target_url(tmp_path)
+    connection.close()
+    before = table_digests(target)
+
+    process = run_loaddata(target, fixture, stop_after=ROWS // 2)
+    kill_at_midway(process)
     assert table_digests(target) == before
 
     # The same load, left to finish, does write: the test above did kill it midway.

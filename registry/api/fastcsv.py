@@ -39,6 +39,18 @@ VALUES = (
 )
 
 
+def chunked(rows, size=CHUNK_SIZE):
+    """Lists of up to `size` rows from an iterator (a server-side cursor)."""
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def value_sources_cell(citations):
     """As cell() writes ValueSourcesField's dict: `field: source-slug (locator)`."""
     return cell(
@@ -77,15 +89,7 @@ def camera_count_rows(queryset, url_for):
     stamp = stamper()
     content_type = ContentType.objects.get_for_model(m.CameraCount)
     rows = queryset.values_list(*VALUES).iterator(chunk_size=CHUNK_SIZE)
-    chunk = []
-    while True:
-        chunk.clear()
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) == CHUNK_SIZE:
-                break
-        if not chunk:
-            return
+    for chunk in chunked(rows):
         citations = defaultdict(list)
         for citation in (
             m.FieldCitation.objects.filter(content_type=content_type, object_id__in=[r[0] for r in chunk])
@@ -139,15 +143,7 @@ def landing_station_records(queryset, url_for, serializer):
     lon = decimal_text(serializer.fields["longitude"])
     content_type = ContentType.objects.get_for_model(m.LandingStation)
     rows = queryset.values_list(*STATION_VALUES).iterator(chunk_size=CHUNK_SIZE)
-    chunk = []
-    while True:
-        chunk.clear()
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) == CHUNK_SIZE:
-                break
-        if not chunk:
-            return
+    for chunk in chunked(rows):
         ids = [r[0] for r in chunk]
         cables = defaultdict(list)
         for station_id, name in (
