@@ -4,7 +4,6 @@ the curator confirms, and then all rows are written or none."""
 
 import os
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpResponseRedirect
