@@ -337,3 +337,29 @@ def test_resolver_matches_variants_of_one_company():
     assert created.short_name == "China Eximbank"
     assert resolver.resolve("China Eximbank") == created
     assert resolver.resolve("Export-Import Bank of China") == created
+
+
+def test_after_the_seed_the_api_finds_exims_19_malaysian_records(sample, client):
+    from tests.seed import load_seed
+
+    load_seed()
+    run(sample)
+    for name in ("Export-Import Bank of China", "China Development Bank", "Industrial and Commercial Bank of China"):
+        assert models.Organization.objects.filter(name__iexact=name).count() == 1, name
+    for alias in ("China Eximbank", "exim", "CDB", "ICBC"):
+        assert models.Organization.objects.matching(alias).count() == 1, alias
+    response = client.get("/api/loans", {"lender": "exim", "borrower_country": "MY", "limit": 100})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 19
+    assert {loan["borrower_country"]["iso2"] for loan in body["results"]} == {"MY"}
+    # The API selects by AidData's record id, flow class, sector and recommended-for-aggregates.
+    record = models.Loan.objects.filter(aiddata_record_id__isnull=False).order_by("aiddata_record_id").first()
+    by_id = client.get("/api/loans", {"aiddata_record_id": record.aiddata_record_id}).json()
+    assert [loan["id"] for loan in by_id["results"]] == [record.pk]
+    by_class = client.get("/api/loans", {"flow_class": record.flow_class, "limit": 1000}).json()
+    assert by_class["count"] == models.Loan.objects.filter(flow_class=record.flow_class).count() > 0
+    by_sector = client.get("/api/loans", {"sector": record.sector, "limit": 1000}).json()
+    assert by_sector["count"] == models.Loan.objects.filter(sector=record.sector).count() > 0
+    excluded = client.get("/api/loans", {"recommended_for_aggregates": "false", "limit": 1000}).json()
+    assert excluded["count"] == models.Loan.objects.filter(recommended_for_aggregates=False).count() == 14
