@@ -172,6 +172,10 @@ DSR_FORBID_SELF_VERIFY = env_bool("DSR_FORBID_SELF_VERIFY", True)
 API_ANON_RATE = os.environ.get("DSR_API_ANON_RATE", "").strip() or "120/minute"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "registry.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

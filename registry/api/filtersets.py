@@ -13,7 +13,7 @@ from operator import or_
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, ManyToOneRel, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -35,12 +35,12 @@ def relation_path(model, path):
     return model, many
 
 
-def filter_by(qs, condition, paths):
-    """Filter on a condition; through a to-many relation, as a semi-join so that each
-    record appears once without DISTINCT."""
-    if any(relation_path(qs.model, path)[1] for path in paths):
-        return qs.filter(pk__in=qs.model._base_manager.filter(condition).values("pk"))
-    return qs.filter(condition)
+def each_once(model, condition, paths):
+    """`condition` on `model`'s records; through a to-many relation, as a semi-join so
+    that each record appears once without DISTINCT."""
+    if any(relation_path(model, path)[1] for path in paths):
+        return Q(pk__in=model._base_manager.filter(condition).values("pk"))
+    return condition
 
 
 def _quoted(values):
@@ -70,8 +70,9 @@ class ValuesField(forms.Field):
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class ValuesFilter(filters.Filter):
     """Base of the repeatable filters. `paths` are OR-ed lookup paths (a cable's
-    `country` is a listed country or a landing country); `where` narrows the join (a
-    loan's lender is a party in the lender role)."""
+    `country` is a listed country or a landing country); `where` narrows the rows of the
+    related table a path starts with (a loan's lender is a party in the lender role:
+    `where=Q(role__in=...)` on `parties`)."""
 
     def __init__(self, field_name=None, *, paths=None, where=None, **kwargs):
         self.paths = tuple(paths or (field_name,))
@@ -99,10 +100,23 @@ class ValuesFilter(filters.Filter):
     def filter(self, qs, resolved):
         if resolved is None:
             return qs
-        condition = reduce(or_, (self.condition(path, resolved) for path in self.paths))
+        return qs.filter(reduce(or_, (self.matching(path, resolved) for path in self.paths)))
+
+    def matching(self, path, resolved):
+        """The records whose `path` matches. Through a reverse foreign key it is a
+        semi-join on the related table's key column (`id IN (SELECT cable_id FROM
+        cablelanding ...)`): each record once, without DISTINCT, and without the join of
+        the table to itself that `pk__in=Model.filter(path__in=...)` costs."""
+        first, _, rest = path.partition("__")
+        relation = self.model._meta.get_field(first)
+        if rest and isinstance(relation, ManyToOneRel):
+            related = relation.related_model._base_manager.filter(self.condition(rest, resolved))
+            if self.where is not None:
+                related = related.filter(self.where)
+            return Q(pk__in=related.values(relation.field.attname))
         if self.where is not None:
-            condition &= self.where
-        return filter_by(qs, condition, self.paths)
+            raise TypeError(f"{type(self).__name__}({path!r}): `where` needs a path through a reverse foreign key")
+        return each_once(self.model, self.condition(path, resolved), [path])
 
 
 class TextFilter(ValuesFilter):
@@ -260,7 +274,7 @@ class RegistryFilterSet(filters.FilterSet, metaclass=RegistryFilterSetMetaclass)
 
     def search(self, qs, name, value):
         condition = reduce(or_, (Q(**{f"{field}__icontains": value}) for field in self.search_fields))
-        return filter_by(qs, condition, self.search_fields)
+        return qs.filter(each_once(qs.model, condition, self.search_fields))
 
     def unknown_parameters(self):
         return sorted(set(self.data) - set(self.filters) - RESERVED_PARAMETERS)
@@ -383,8 +397,8 @@ class ProjectFilterSet(ProvenanceFilterSet):
 class LoanFilterSet(ProvenanceFilterSet):
     search_fields = ("title", "slug", "description")
     slug = TextFilter("slug")
-    lender = OrganizationFilter("parties__organization", where=Q(parties__role__in=LENDER_ROLES))
-    lender_id = IdFilter("parties__organization", where=Q(parties__role__in=LENDER_ROLES))
+    lender = OrganizationFilter("parties__organization", where=Q(role__in=LENDER_ROLES))
+    lender_id = IdFilter("parties__organization", where=Q(role__in=LENDER_ROLES))
     party = OrganizationFilter("parties__organization")
     party_id = IdFilter("parties__organization")
     borrower_country = CountryFilter("borrower_country")
@@ -439,7 +453,7 @@ class FinanceEstimateFilterSet(ProvenanceFilterSet):
 
 
 def cable_party(role):
-    where = Q(parties__role=role)
+    where = Q(role=role)
     return OrganizationFilter("parties__organization", where=where), IdFilter("parties__organization", where=where)
 
 

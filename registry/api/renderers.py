@@ -12,6 +12,8 @@ from rest_framework import renderers, serializers
 from .serializers import RefField
 
 CHUNK_SIZE = 500
+# Datetimes through the `default` function, so that they are written as DRF writes them.
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
 def serialized(view, queryset, chunk_size=CHUNK_SIZE):
@@ -27,6 +29,20 @@ def serialized(view, queryset, chunk_size=CHUNK_SIZE):
             batch = []
     if batch:
         yield from serializer_class(batch, many=True, context=context).data
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's compact JSON, byte for byte, encoded by orjson (several times faster on a page
+    of nested records). Pretty-printed JSON (`indent=`, the browsable API) is left to
+    DRF's encoder, and so is each value orjson cannot encode itself."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if data is None or indent is not None or self.ensure_ascii or not self.compact:
+            return super().render(data, accepted_media_type, renderer_context)
+        body = orjson.dumps(data, default=self.encoder_class().default, option=ORJSON_OPTIONS)
+        # As DRF does: JSON that is also a strict subset of JavaScript.
+        return body.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
 
 
 class StreamingRenderer(renderers.BaseRenderer):
@@ -182,9 +198,6 @@ def point(latitude, longitude):
 
 def _json(value):
     return json.dumps(value, default=str, ensure_ascii=False)
-
-
-ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
 def _fast_json(value):

@@ -19,7 +19,7 @@ from registry import models as m
 
 from . import fastcsv, filtersets, serializers
 from .pagination import KeysetPagination
-from .renderers import CSVRenderer, GeoJSONRenderer, StreamingRenderer, point
+from .renderers import CSVRenderer, GeoJSONRenderer, JSONRenderer, StreamingRenderer, point
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -45,7 +45,7 @@ class RecordViewSetMixin:
 
     lookup_value_regex = "[0-9]+"
     pagination_class = KeysetPagination
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
 
     def get_queryset(self):
         return self.get_serializer_class().optimize(self.queryset.all())
@@ -76,7 +76,7 @@ class RecordViewSetMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever format was asked for.
         if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), StreamingRenderer):
-            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
@@ -127,7 +127,7 @@ class RecordViewSet(RecordViewSetMixin, viewsets.ModelViewSet):
             serializer.is_valid(raise_exception=True)
             self.save(serializer)
         # Relations may have changed: read them again rather than from the prefetch.
-        serializer.instance._prefetched_objects_cache = {}
+        serializers.forget_prefetched(serializer.instance)
         return Response(serializer.data, headers={"ETag": self.etag(serializer.instance)})
 
     def destroy(self, request, *args, **kwargs):
