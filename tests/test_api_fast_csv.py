@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from registry import models as m
-from registry.api import views
+from registry.api import fastcsv, views
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,10 @@ def test_fast_path_steps_aside_when_the_columns_change(client, monkeypatch):
 def stations():
     via = factories.SourceFactory(slug="tg", title="TeleGeography")
     user = factories.UserFactory(username="geo-checker")
-    a = factories.LandingStationFactory(latitude="1.250000", longitude="103.800000", via_source=via)
+    a = factories.LandingStationFactory(
+        latitude="1.250000", longitude="103.800000", via_source=via, verified_by=user, review_status="verified",
+        verified_at=dt.datetime(2024, 5, 1, 12, 30, 0, 490000, tzinfo=dt.timezone.utc),  # PostgreSQL writes .49
+    )
     b = factories.LandingStationFactory(
         latitude="-6.100000", longitude="106.800000", telegeography_id="tg-1", verified_by=user,
         review_status="verified", verified_at=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc),
@@ -93,3 +96,20 @@ def test_fast_geojson_is_the_generic_geojson(client, monkeypatch, query):
     generic = json.loads(body(client.get(f"/api/landing-stations?format=geojson{query}")))
     assert fast == generic
     assert query or (len(fast["features"]) == 2 and fast["excluded_without_coordinates"] == 1)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-05-01 12:30:00.49+00", "2024-05-01T12:30:00.490000Z"),
+    ("2024-05-01 12:30:00.000001+00", "2024-05-01T12:30:00.000001Z"),
+    ("2024-05-01 12:30:00+00", "2024-05-01T12:30:00Z"),
+    ("2024-05-01 12:30:00.490000", "2024-05-01T12:30:00.490000Z"),
+    ("2024-05-01 12:30:00", "2024-05-01T12:30:00Z"),
+    (None, ""),
+])
+def test_timestamps_read_as_text_are_written_as_drf_writes_them(text, expected):
+    from rest_framework import serializers
+
+    assert fastcsv.utc_text(text) == expected
+    if text:
+        parsed = dt.datetime.fromisoformat(text.removesuffix("+00")).replace(tzinfo=dt.timezone.utc)
+        assert serializers.DateTimeField().to_representation(parsed) == expected

@@ -45,6 +45,20 @@ class JSONRenderer(renderers.JSONRenderer):
         return body.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
 
 
+def blocks(pieces, size=65536):
+    """Streamed text gathered into blocks of about `size` characters: one write to the
+    socket each, rather than one per line or feature."""
+    block, length = [], 0
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block)
+            block, length = [], 0
+    if block:
+        yield "".join(block)
+
+
 class StreamingRenderer(renderers.BaseRenderer):
     """A renderer whose list responses the view streams (`stream`); `render` serves a
     single record."""
@@ -154,7 +168,7 @@ class CSVRenderer(StreamingRenderer):
         fast = getattr(view, "csv_fast_path", None)
         if fast is not None and [header for header, _ in columns] == fast[0]:
             # Plain column values instead of a serializer per row (a million camera counts).
-            lines = self._fast_lines(fast[0], fast[1](queryset, _url_maker(serializer)))
+            lines = blocks(self._fast_lines(fast[0], fast[1](queryset, _url_maker(serializer))))
         else:
             lines = self._lines(columns, serialized(view, queryset))
         response = StreamingHttpResponse(lines, content_type=f"{self.media_type}; charset=utf-8")
@@ -162,18 +176,10 @@ class CSVRenderer(StreamingRenderer):
         return response
 
     def _fast_lines(self, headers, rows):
-        """Lines gathered into blocks of about 64 kB: one write to the socket each."""
         writer = csv.writer(_Line())
-        block = [writer.writerow(headers)]
-        size = 0
+        yield writer.writerow(headers)
         for row in rows:
-            line = writer.writerow(row)
-            block.append(line)
-            size += len(line)
-            if size > 65536:
-                yield "".join(block)
-                block, size = [], 0
-        yield "".join(block)
+            yield writer.writerow(row)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         view = (renderer_context or {}).get("view")
@@ -231,7 +237,7 @@ class GeoJSONRenderer(StreamingRenderer):
 
     def stream(self, view, queryset):
         return StreamingHttpResponse(
-            self._chunks(view, records(view, queryset)), content_type=f"{self.media_type}; charset=utf-8"
+            blocks(self._chunks(view, records(view, queryset))), content_type=f"{self.media_type}; charset=utf-8"
         )
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
