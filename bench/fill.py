@@ -1,8 +1,8 @@
 """Fill a migrated PostgreSQL database with realistic synthetic, cited data through COPY.
 
 Sizes at BENCH_SCALE=1: 1,000,000 camera counts, 200,000 loans with one to three lenders
-each, 50,000 organizations with aliases, 20,000 cables with 100,000 landings. Every row
-cites one of the synthetic sources. Deterministic (a fixed random seed), so two runs
+each, 50,000 organizations with aliases, 20,000 cables with 100,000 landings (and their
+owners, suppliers and listed countries). Every row cites one of the synthetic sources. Deterministic (a fixed random seed), so two runs
 measure the same rows. No history rows are written.
 
 Run inside the project with DATABASE_URL set:  python bench/fill.py
@@ -30,6 +30,8 @@ from django.utils import timezone  # noqa: E402
 
 from registry.models import (  # noqa: E402
     CableLanding,
+    CableListedCountry,
+    CableParty,
     CameraCount,
     Country,
     Instrument,
@@ -142,7 +144,7 @@ def partial_date(start_year, end_year):
 
 
 TABLES = (Source, Organization, OrganizationAlias, CameraCount, Loan, LoanParty, SubmarineCable, LandingStation,
-          CableLanding)
+          CableLanding, CableParty, CableListedCountry)
 
 
 def drop_plain_indexes():
@@ -344,17 +346,46 @@ def fill():
         LandingStation, ["id", "slug", "name", "country_id", "latitude", "longitude", *prov_fields]
     ).copy(station_rows())
 
+    cable_stations = {}
+
     def landing_rows():
         n = 0
         for cable in range(1, N_CABLES + 1):
             k = rng.randint(2, 8)
-            for station in rng.sample(range(1, N_STATIONS + 1), k):
+            cable_stations[cable] = rng.sample(range(1, N_STATIONS + 1), k)
+            for station in cable_stations[cable]:
                 n += 1
                 yield (n, cable, station) + prov(n)
 
     counts["cable landings"] = Copier(CableLanding, ["id", "cable_id", "station_id", *prov_fields]).copy(
         landing_rows()
     )
+
+    def cable_party_rows():
+        """An owner or two and a supplier for each cable, as TeleGeography lists them."""
+        n = 0
+        for cable in range(1, N_CABLES + 1):
+            owners = rng.sample(range(N_BANKS + N_VENDORS + 1, N_ORGS + 1), rng.randint(1, 2))
+            for org, role in [(org, "owner") for org in owners] + [(1 + N_BANKS + cable % N_VENDORS, "supplier")]:
+                n += 1
+                yield (n, cable, org, role) + prov(n)
+
+    counts["cable parties"] = Copier(CableParty, ["id", "cable_id", "organization_id", "role", *prov_fields]).copy(
+        cable_party_rows()
+    )
+
+    def listed_country_rows():
+        """The countries a source lists for each cable: those of its landings, in order."""
+        n = 0
+        for cable in range(1, N_CABLES + 1):
+            listed = dict.fromkeys(station_country[station] for station in cable_stations[cable])
+            for position, iso in enumerate(listed, 1):
+                n += 1
+                yield (n, cable, position, countries[iso]) + prov(n)
+
+    counts["cable listed countries"] = Copier(
+        CableListedCountry, ["id", "cable_id", "position", "country_id", *prov_fields]
+    ).copy(listed_country_rows())
 
     with connection.cursor() as cursor:
         for definition in indexes:

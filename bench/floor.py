@@ -85,11 +85,13 @@ def page_params(qs):
     return limit, offset
 
 
-def paginated(path, qs, count, results, limit, offset):
+def paginated(path, qs, count, results, limit, offset, host=""):
     def link(off):
         params = {k: v[0] for k, v in qs.items()}
         params.update(limit=limit, offset=off)
-        return path + "?" + "&".join(f"{k}={v}" for k, v in params.items())
+        if not off:  # as DRF: the first page's link has no offset
+            del params["offset"]
+        return host + path + "?" + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
 
     return {
         "count": count,
@@ -204,42 +206,125 @@ def loans(environ, start_response, qs):
     return json_response(start_response, paginated("/api/loans", qs, count, results, limit, offset))
 
 
+def stamp(value):
+    """A timestamp as the API writes it (UTC as Z)."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def source_ref(pk, slug, title, url):
+    return {"id": pk, "slug": slug, "title": title, "url": url} if pk is not None else None
+
+
+_content_types = {}
+
+
+def content_type_id(model):
+    """As Django's ContentType cache: looked up once per process."""
+    if model not in _content_types:
+        _content_types[model] = query(
+            "SELECT id FROM django_content_type WHERE app_label = 'registry' AND model = %s", [model]
+        )[0][0]
+    return _content_types[model]
+
+
+def grouped(sql, params):
+    """{first column: [the rest of each row]} in the query's order."""
+    groups = {}
+    for row in query(sql, params):
+        groups.setdefault(row[0], []).append(row[1:])
+    return groups
+
+
 def cables(environ, start_response, qs):
+    """The API's cable records, whole: the same queries as the app (the filter's country
+    lookup, the count, the page with its sources, then citations, parties, listed
+    countries and landing stations for the page), and the same JSON."""
+    host = f"http://{environ.get('HTTP_HOST', 'localhost')}"
     where, params = [], []
     if "landing_country" in qs:
+        country_ids = [r[0] for r in query("SELECT id FROM registry_country WHERE iso2 = %s",
+                                           [qs["landing_country"][0].upper()])]
         where.append(
             "k.id IN (SELECT cl.cable_id FROM registry_cablelanding cl JOIN registry_landingstation ls "
-            "ON ls.id = cl.station_id JOIN registry_country c ON c.id = ls.country_id WHERE c.iso2 = %s)"
+            "ON ls.id = cl.station_id WHERE ls.country_id = ANY(%s))"
         )
-        params.append(qs["landing_country"][0].upper())
+        params.append(country_ids)
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     limit, offset = page_params(qs)
+    count = query("SELECT count(*) FROM registry_submarinecable k" + clause, params)[0][0]
     rows = query(
-        "SELECT k.id, k.slug, k.name, k.abbreviation, k.cost_usd, k.length_km, k.rfs_year, k.status, s.slug, "
-        "s.title, s.url, k.locator, k.confidence FROM registry_submarinecable k JOIN registry_source s "
-        "ON s.id = k.source_id" + clause + " ORDER BY k.name, k.id LIMIT %s OFFSET %s",
+        "SELECT k.id, k.slug, k.name, k.abbreviation, k.cost_usd, k.length_km, k.rfs_year, k.rfs_quarter, "
+        "k.rfs_month, k.status, k.telegeography_id, k.url, k.description, k.locator, k.confidence, "
+        "k.review_status, u.username, k.verified_at, k.curator_note, k.created, k.updated, "
+        "s.id, s.slug, s.title, s.url, v.id, v.slug, v.title, v.url "
+        "FROM registry_submarinecable k JOIN registry_source s ON s.id = k.source_id "
+        "LEFT JOIN registry_source v ON v.id = k.via_source_id LEFT JOIN auth_user u ON u.id = k.verified_by_id"
+        + clause + " ORDER BY k.name, k.id LIMIT %s OFFSET %s",
         [*params, limit, offset],
     )
     ids = [r[0] for r in rows]
-    landings = {}
-    for cable_id, slug, name, iso2 in query(
-        "SELECT cl.cable_id, ls.slug, ls.name, c.iso2 FROM registry_cablelanding cl JOIN registry_landingstation ls "
-        "ON ls.id = cl.station_id JOIN registry_country c ON c.id = ls.country_id WHERE cl.cable_id = ANY(%s) "
-        "ORDER BY cl.id",
+    citations = grouped(
+        "SELECT f.object_id, f.field_name, s.id, s.slug, s.title, s.url, v.slug, f.locator, f.value "
+        "FROM registry_fieldcitation f JOIN registry_source s ON s.id = f.source_id "
+        "LEFT JOIN registry_source v ON v.id = f.via_source_id "
+        "WHERE f.content_type_id = %s AND f.object_id = ANY(%s) ORDER BY f.object_id, f.field_name, f.id",
+        [content_type_id("submarinecable"), ids],
+    )
+    parties = grouped(
+        "SELECT p.cable_id, o.id, o.slug, o.name, o.short_name, p.role, p.share, s.slug, p.locator "
+        "FROM registry_cableparty p JOIN registry_organization o ON o.id = p.organization_id "
+        "JOIN registry_source s ON s.id = p.source_id WHERE p.cable_id = ANY(%s) ORDER BY p.role, p.id",
         [ids],
-    ):
-        landings.setdefault(cable_id, []).append({"slug": slug, "name": name, "country": iso2})
-    count = query("SELECT count(*) FROM registry_submarinecable k" + clause, params)[0][0]
-    results = [
-        {
-            "id": r[0], "url": f"/api/cables/{r[0]}", "slug": r[1], "name": r[2], "abbreviation": r[3],
-            "cost_usd": r[4], "length_km": r[5], "rfs_year": r[6], "status": r[7],
-            "landing_stations": landings.get(r[0], []),
-            "source": {"slug": r[8], "title": r[9], "url": r[10]}, "locator": r[11], "confidence": r[12],
-        }
-        for r in rows
-    ]
-    return json_response(start_response, paginated("/api/cables", qs, count, results, limit, offset))
+    )
+    listed = grouped(
+        "SELECT l.cable_id, c.iso2 FROM registry_cablelistedcountry l JOIN registry_country c ON c.id = l.country_id "
+        "WHERE l.cable_id = ANY(%s) ORDER BY l.position, l.id",
+        [ids],
+    )
+    stations = grouped(
+        "SELECT cl.cable_id, ls.id, ls.slug, ls.name, c.iso2, ls.latitude, ls.longitude FROM registry_cablelanding cl "
+        "JOIN registry_landingstation ls ON ls.id = cl.station_id JOIN registry_country c ON c.id = ls.country_id "
+        "WHERE cl.cable_id = ANY(%s) ORDER BY c.name, ls.name, ls.id",
+        [ids],
+    )
+    results = []
+    for r in rows:
+        cable_parties = parties.get(r[0], [])
+        cable_stations = stations.get(r[0], [])
+        results.append({
+            "id": r[0], "url": f"{host}/api/cables/{r[0]}", "slug": r[1], "name": r[2], "abbreviation": r[3],
+            "owners": [p[2] for p in cable_parties if p[4] == "owner"],
+            "suppliers": [p[2] for p in cable_parties if p[4] == "supplier"],
+            "cost_usd": r[4], "length_km": r[5], "rfs_year": r[6], "rfs_quarter": r[7], "rfs_month": r[8],
+            "status": r[9],
+            "listed_countries": [iso2 for (iso2,) in listed.get(r[0], [])],
+            "landing_countries": sorted({st[3] for st in cable_stations}),
+            "landing_stations": [
+                {"id": st[0], "slug": st[1], "name": st[2], "country": st[3], "latitude": st[4], "longitude": st[5]}
+                for st in cable_stations
+            ],
+            "parties": [
+                {"organization": {"id": p[0], "slug": p[1], "name": p[2], "short_name": p[3]}, "name": p[2],
+                 "role": p[4], "share": p[5], "source": p[6], "locator": p[7]}
+                for p in cable_parties
+            ],
+            "telegeography_id": r[10], "web_url": r[11], "description": r[12], "natural_key": [r[1]],
+            "provenance": {
+                "source": source_ref(*r[21:25]), "locator": r[13], "via_source": source_ref(*r[25:29]),
+                "confidence": r[14], "review_status": r[15], "verified_by": r[16], "verified_at": stamp(r[17]),
+                "curator_note": r[18],
+            },
+            "value_sources": {
+                c[0]: {"source": source_ref(*c[1:5]), "via_source": c[5], "locator": c[6], "value": c[7]}
+                for c in citations.get(r[0], [])
+            },
+            "created": stamp(r[19]), "updated": stamp(r[20]),
+        })
+    body = paginated("/api/cables", qs, count, results, limit, offset, host)
+    return json_response(start_response, body)
 
 
 def landing_stations_geojson(environ, start_response, qs):
