@@ -10,6 +10,7 @@ from rest_framework import renderers as drf_renderers
 
 from registry import models as m
 from registry.api import filtersets
+from registry.api.pagination import Pagination
 from registry.api.renderers import JSONRenderer
 from registry.api.views import ENDPOINTS
 from tests.api_support import cite, results, seed  # noqa: F401 - seed is a fixture
@@ -106,3 +107,23 @@ def test_a_write_answers_with_relations_read_again(client, seed, curator):
     after = response.json()
     assert after["name"] == "PEACE" and "rfs_year" in after["value_sources"]
     assert after["landing_stations"] == before["landing_stations"] and after["parties"] == before["parties"]
+
+
+@pytest.mark.parametrize("prefix", ["camera-counts", "loans", "cables", "organizations"])
+def test_a_deep_page_is_the_same_page(client, seed, prefix, monkeypatch):
+    """Past Pagination.deep_offset a page is found by its ids first: same records, same
+    order, one query more, whatever the page size."""
+    total = client.get(f"/api/{prefix}").json()["count"]
+    shallow = [client.get(f"/api/{prefix}", {"limit": 3, "offset": offset}).json() for offset in range(total + 1)]
+    monkeypatch.setattr(Pagination, "deep_offset", 1)
+    deep = [client.get(f"/api/{prefix}", {"limit": 3, "offset": offset}).json() for offset in range(total + 1)]
+    assert deep == shallow
+    counts = []
+    for limit in (1, 3):
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(f"/api/{prefix}", {"limit": limit, "offset": 1}).status_code == 200
+        counts.append(len(context.captured_queries))
+    monkeypatch.setattr(Pagination, "deep_offset", 1000)
+    with CaptureQueriesContext(connection) as context:
+        client.get(f"/api/{prefix}", {"limit": 3, "offset": 1})
+    assert counts == [len(context.captured_queries) + 1] * 2

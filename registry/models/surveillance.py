@@ -54,6 +54,9 @@ class CameraCount(SlugNaturalKeyMixin, ProvenanceModel):
         ]
         indexes = [
             models.Index(fields=["country", "vendor"], name="cameracount_country_vendor"),
+            # The default order within a country: a deep page's ids come from an
+            # index-only scan, country by country, instead of sorting a million rows.
+            models.Index(fields=["country", "city", "id"], name="cameracount_list_order"),
             # The audit sums the vendors' counts of each all-vendor row's country, city,
             # measure and source: an index-only probe per row instead of a scan.
             models.Index(
