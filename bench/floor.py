@@ -20,6 +20,7 @@ import psycopg
 
 
 PAGE = 50
+DEEP_OFFSET = 1000  # registry.api.pagination.Pagination.deep_offset
 
 
 def normalize_name(name):
@@ -119,7 +120,17 @@ def camera_counts(environ, start_response, qs):
         clause += (" AND " if clause else " WHERE ") + "cc.id > %s"
         rows = query(CAMERA_SELECT + clause + " ORDER BY cc.id LIMIT %s", [*params, after, limit])
         return json_response(start_response, {"count": None, "results": [camera_dict(r) for r in rows]})
-    rows = query(CAMERA_SELECT + clause + CAMERA_ORDER + " LIMIT %s OFFSET %s", [*params, limit, offset])
+    if offset >= DEEP_OFFSET:  # as the app: the page's ids first, then its rows
+        vendor_join = " JOIN registry_organization o ON o.id = cc.vendor_id" if "vendor" in qs else ""
+        ids = [r[0] for r in query(
+            "SELECT cc.id FROM registry_cameracount cc JOIN registry_country c ON c.id = cc.country_id"
+            + vendor_join + clause + CAMERA_ORDER + " LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )]
+        by_id = {r[0]: r for r in query(CAMERA_SELECT + " WHERE cc.id = ANY(%s)", [ids])}
+        rows = [by_id[pk] for pk in ids]
+    else:
+        rows = query(CAMERA_SELECT + clause + CAMERA_ORDER + " LIMIT %s OFFSET %s", [*params, limit, offset])
     count_sql = (
         "SELECT count(*) FROM registry_cameracount cc JOIN registry_country c ON c.id = cc.country_id "
         "LEFT JOIN registry_organization o ON o.id = cc.vendor_id" + clause
