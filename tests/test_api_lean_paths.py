@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework import renderers as drf_renderers
 
 from registry import models as m
-from registry.api import filtersets
+from registry.api import filtersets, views
 from registry.api.pagination import Pagination
 from registry.api.renderers import JSONRenderer
 from registry.api.views import ENDPOINTS
@@ -127,3 +127,41 @@ def test_a_deep_page_is_the_same_page(client, seed, prefix, monkeypatch):
     with CaptureQueriesContext(connection) as context:
         client.get(f"/api/{prefix}", {"limit": 3, "offset": 1})
     assert counts == [len(context.captured_queries) + 1] * 2
+
+
+CABLE_QUERIES = [
+    {}, {"landing_country": "SG"}, {"ordering": "-rfs_year"}, {"limit": 1, "offset": 1}, {"q": "peace"},
+    {"owner": "china-mobile"}, {"cursor": ""}, {"limit": 1, "cursor": ""},
+]
+
+
+@pytest.mark.parametrize("params", CABLE_QUERIES)
+def test_cable_pages_from_values_are_the_serializers(client, seed, params, monkeypatch):
+    party = m.CableParty.objects.filter(cable=seed.peace).first()
+    party.share = "81.00"
+    party.save()
+    cite(seed.kumul, "rfs_year", seed.brief, "", "2020")
+    fast = client.get("/api/cables", params)
+    assert fast.status_code == 200, fast.content
+    monkeypatch.setattr(views.CableViewSet, "list_fast_path", None)
+    assert fast.content == client.get("/api/cables", params).content
+
+
+def test_a_deep_cable_page_from_values_is_the_serializers(client, seed, monkeypatch):
+    monkeypatch.setattr(Pagination, "deep_offset", 1)
+    fast = [client.get("/api/cables", {"limit": 1, "offset": n}).content for n in range(3)]
+    monkeypatch.setattr(views.CableViewSet, "list_fast_path", None)
+    assert fast == [client.get("/api/cables", {"limit": 1, "offset": n}).content for n in range(3)]
+
+
+def test_the_cable_fast_path_steps_aside(client, seed, monkeypatch):
+    """For the browsable API, and for a serializer whose fields it does not know."""
+    calls = []
+    fields, records = views.CableViewSet.list_fast_path
+    monkeypatch.setattr(views.CableViewSet, "list_fast_path", (fields, lambda *a: calls.append(a) or records(*a)))
+    assert client.get("/api/cables", HTTP_ACCEPT="text/html").status_code == 200
+    assert not calls
+    client.get("/api/cables")
+    assert len(calls) == 1
+    monkeypatch.setattr(views.CableViewSet, "list_fast_path", (fields[:-1], lambda *a: calls.append(a)))
+    assert client.get("/api/cables").status_code == 200 and len(calls) == 1
