@@ -251,8 +251,8 @@ def grouped(sql, params):
 
 def cables(environ, start_response, qs):
     """The API's cable records, whole: the same queries as the app (the filter's country
-    lookup, the count, the page with its sources, then citations, parties, listed
-    countries and landing stations for the page), and the same JSON."""
+    lookup, the count, the page's ids, then their values with their sources, citations,
+    parties, listed countries, landings and stations), and the same JSON."""
     host = f"http://{environ.get('HTTP_HOST', 'localhost')}"
     where, params = [], []
     if "landing_country" in qs:
@@ -266,17 +266,21 @@ def cables(environ, start_response, qs):
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     limit, offset = page_params(qs)
     count = query("SELECT count(*) FROM registry_submarinecable k" + clause, params)[0][0]
-    rows = query(
+    ids = [r[0] for r in query(
+        "SELECT k.id FROM registry_submarinecable k" + clause + " ORDER BY k.name, k.id LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+    )]
+    by_id = {r[0]: r for r in query(
         "SELECT k.id, k.slug, k.name, k.abbreviation, k.cost_usd, k.length_km, k.rfs_year, k.rfs_quarter, "
         "k.rfs_month, k.status, k.telegeography_id, k.url, k.description, k.locator, k.confidence, "
         "k.review_status, u.username, k.verified_at, k.curator_note, k.created, k.updated, "
         "s.id, s.slug, s.title, s.url, v.id, v.slug, v.title, v.url "
         "FROM registry_submarinecable k JOIN registry_source s ON s.id = k.source_id "
-        "LEFT JOIN registry_source v ON v.id = k.via_source_id LEFT JOIN auth_user u ON u.id = k.verified_by_id"
-        + clause + " ORDER BY k.name, k.id LIMIT %s OFFSET %s",
-        [*params, limit, offset],
-    )
-    ids = [r[0] for r in rows]
+        "LEFT JOIN registry_source v ON v.id = k.via_source_id LEFT JOIN auth_user u ON u.id = k.verified_by_id "
+        "WHERE k.id = ANY(%s)",
+        [ids],
+    )}
+    rows = [by_id[pk] for pk in ids]
     citations = grouped(
         "SELECT f.object_id, f.field_name, s.id, s.slug, s.title, s.url, v.slug, f.locator, f.value "
         "FROM registry_fieldcitation f JOIN registry_source s ON s.id = f.source_id "
@@ -295,12 +299,19 @@ def cables(environ, start_response, qs):
         "WHERE l.cable_id = ANY(%s) ORDER BY l.position, l.id",
         [ids],
     )
-    stations = grouped(
-        "SELECT cl.cable_id, ls.id, ls.slug, ls.name, c.iso2, ls.latitude, ls.longitude FROM registry_cablelanding cl "
-        "JOIN registry_landingstation ls ON ls.id = cl.station_id JOIN registry_country c ON c.id = ls.country_id "
-        "WHERE cl.cable_id = ANY(%s) ORDER BY c.name, ls.name, ls.id",
-        [ids],
-    )
+    landed = {}
+    for cable_id, station_id in query(
+        "SELECT cable_id, station_id FROM registry_cablelanding WHERE cable_id = ANY(%s)", [ids]
+    ):
+        landed.setdefault(station_id, []).append(cable_id)
+    stations = {}
+    for station in query(
+        "SELECT ls.id, ls.slug, ls.name, c.iso2, ls.latitude, ls.longitude FROM registry_landingstation ls "
+        "JOIN registry_country c ON c.id = ls.country_id WHERE ls.id = ANY(%s) ORDER BY c.name, ls.name, ls.id",
+        [list(landed)],
+    ):
+        for cable_id in landed[station[0]]:
+            stations.setdefault(cable_id, []).append(station)
     results = []
     for r in rows:
         cable_parties = parties.get(r[0], [])
