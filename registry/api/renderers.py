@@ -134,8 +134,7 @@ def records(view, queryset):
     if fast is not None:
         serializer = view.get_serializer()
         if list(serializer.fields) == fast[0]:
-            field = serializer.fields["url"]
-            return fast[1](queryset, lambda pk: field.to_representation(_Pk(pk)), serializer)
+            return fast[1](queryset, record_url(serializer), serializer)
     return serialized(view, queryset)
 
 
@@ -146,10 +145,16 @@ class _Pk:
         self.pk = pk
 
 
-def _url_maker(serializer):
-    """pk -> the record's `url` cell, as the serializer's url field writes it."""
+def record_url(serializer):
+    """pk -> the record's `url`, as the serializer's url field writes it."""
     field = serializer.fields["url"]
-    return lambda pk: cell(field.to_representation(_Pk(pk)))
+    return lambda pk: field.to_representation(_Pk(pk))
+
+
+def _url_maker(serializer):
+    """pk -> the record's `url` cell."""
+    url = record_url(serializer)
+    return lambda pk: cell(url(pk))
 
 
 class CSVRenderer(StreamingRenderer):
