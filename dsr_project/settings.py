@@ -206,6 +206,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["registry.api.schema.paths_without_trailing_slash"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "registry.api.schema.geojson_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ConfidenceEnum": "registry.models.base.Confidence",
         "ReviewStatusEnum": "registry.models.base.ReviewStatus",

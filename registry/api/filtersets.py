@@ -44,6 +44,8 @@ def each_once(model, condition, paths):
 
 
 def _quoted(values):
+    # Passed to ValidationError as a parameter, never as the message: the message is
+    # %-formatted, and a value may hold a "%".
     return ", ".join(repr(v) for v in values)
 
 
@@ -139,7 +141,9 @@ class ReferenceFilter(ValuesFilter):
         found = self.lookup(values)
         unknown = [value for value in values if not found.get(value)]
         if unknown:
-            raise forms.ValidationError(f"Unknown {self.noun}: {_quoted(unknown)}.", code="unknown")
+            raise forms.ValidationError(
+                "Unknown %(noun)s: %(values)s.", code="unknown", params={"noun": self.noun, "values": _quoted(unknown)}
+            )
         return sorted({pk for pks in found.values() for pk in pks})
 
 
@@ -147,9 +151,12 @@ class IdFilter(ReferenceFilter):
     noun = "id"
 
     def resolve(self, values):
-        bad = [value for value in values if not value.isdigit()]
+        # ASCII digits only ("²" is a digit to str.isdigit), and no more than a bigint holds.
+        bad = [value for value in values if not (value.isascii() and value.isdigit() and len(value) <= 18)]
         if bad:
-            raise forms.ValidationError(f"Not an id (a whole number): {_quoted(bad)}.", code="invalid")
+            raise forms.ValidationError(
+                "Not an id (a whole number): %(values)s.", code="invalid", params={"values": _quoted(bad)}
+            )
         return super().resolve(values)
 
     def lookup(self, values):
@@ -288,7 +295,13 @@ class RegistryFilterSet(filters.FilterSet, metaclass=RegistryFilterSetMetaclass)
         known = ", ".join(sorted(set(self.filters) | RESERVED_PARAMETERS))
         for name in self.unknown_parameters():
             errors[name] = forms.utils.ErrorList(
-                [forms.ValidationError(f"Unknown parameter {name!r}. Known parameters: {known}.", code="unknown")]
+                [
+                    forms.ValidationError(
+                        "Unknown parameter %(name)s. Known parameters: %(known)s.",
+                        code="unknown",
+                        params={"name": repr(name), "known": known},
+                    )
+                ]
             )
         return errors
 

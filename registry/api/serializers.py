@@ -27,7 +27,12 @@ def detail_view_name(model):
 
 
 def _object_schema(*keys):
-    return {"type": "object", "nullable": True, "properties": {key: {"type": "string"} for key in keys}}
+    """A related record as RefField writes it: its integer id and its names."""
+    return {
+        "type": "object",
+        "nullable": True,
+        "properties": {key: {"type": "integer" if key == "id" else "string"} for key in keys},
+    }
 
 
 class RefField(serializers.RelatedField):
@@ -239,6 +244,15 @@ class ValueSourcesField(serializers.ReadOnlyField):
         }
 
 
+@extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
+class UsernameField(serializers.ReadOnlyField):
+    """A user by username; null for none. (A dotted source with a default would be left
+    out of a PATCH's answer: DRF skips defaults in partial updates.)"""
+
+    def to_representation(self, user):
+        return user.username
+
+
 class ProvenanceSerializer(serializers.Serializer):
     """Where a record came from. Nested on output; on input its fields are the record's."""
 
@@ -247,8 +261,8 @@ class ProvenanceSerializer(serializers.Serializer):
     via_source = SourceRef(required=False, allow_null=True)
     confidence = serializers.ChoiceField(m.Confidence.choices, required=False)
     review_status = serializers.ChoiceField(m.ReviewStatus.choices, required=False)
-    verified_by = serializers.CharField(source="verified_by.username", read_only=True, default=None)
-    verified_at = serializers.DateTimeField(read_only=True)
+    verified_by = UsernameField()
+    verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
     curator_note = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -265,7 +279,7 @@ class PartySerializer(serializers.Serializer):
     organization = OrganizationRef(read_only=True)
     name = serializers.SerializerMethodField()
     role = serializers.CharField(read_only=True)
-    share = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
+    share = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True, allow_null=True)
     source = serializers.CharField(source="source.slug", read_only=True)
     locator = serializers.CharField(read_only=True)
 
