@@ -1,6 +1,7 @@
 """Request guards: size limits, a database that is down, login attempts.
 
 - A request body larger than the limit is refused with 413 before it is read.
+- A query parameter holding a NUL character is a 400 (no text column can hold one).
 - A database that cannot be reached answers 503 with a JSON body and a Retry-After,
   instead of a 500 page; the next request tries again (conn_health_checks), so the app
   recovers by itself when the database is back.
@@ -80,6 +81,11 @@ class RequestGuardMiddleware:
         limit = body_limit(request)
         if limit is not None and length > limit:
             return too_large(request, limit)
+        if "\x00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in text for key, values in request.GET.lists() for text in (key, *values)
+        ):
+            # PostgreSQL text cannot hold it: a filter on it would fail in the database.
+            return error_response(request, 400, "A query parameter holds a NUL character (%00).")
         return self.get_response(request)
 
     def process_exception(self, request, exception):

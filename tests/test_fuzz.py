@@ -10,6 +10,8 @@ import os
 import pytest
 import schemathesis
 from django.contrib.auth.models import Group
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -41,7 +43,19 @@ schema = load_schema()
 
 
 @pytest.fixture
-def fuzz_env(db, settings, seed):
+def wsgi_calls_keep_the_test_connection():
+    """schemathesis calls the WSGI app itself, not Django's test client, so a request's end
+    would close the database connection that holds the test's transaction (PostgreSQL).
+    Stop that for the test, as the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_env(db, settings, seed, wsgi_calls_keep_the_test_connection):
     # One client address for every example: the anonymous throttle would answer 429 to most.
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
     # schemathesis calls the app as http://localhost: without this every answer would be
