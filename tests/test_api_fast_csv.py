@@ -28,7 +28,7 @@ def sample():
         factories.CameraCountFactory(vendor=None, city="", observed=None, observed_precision="", curator_note="+1"),
         factories.CameraCountFactory(
             vendor=hik, city="=cmd", verified_by=user, review_status="verified",
-            verified_at=dt.datetime(2024, 5, 1, 12, 30, tzinfo=dt.timezone.utc),
+            verified_at=dt.datetime(2024, 5, 1, 12, 30, 0, 490000, tzinfo=dt.timezone.utc),  # PostgreSQL writes .49
         ),
     ]
     for field, locator in (("count", "p. 7"), ("city", "")):

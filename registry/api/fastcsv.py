@@ -21,6 +21,7 @@ from django.utils import timezone
 from registry import models as m
 
 from .renderers import cell
+from .serializers import children
 
 CHUNK_SIZE = 2000
 EMPTY4 = ("", "", "", "")
@@ -35,13 +36,6 @@ CAMERA_COLUMNS = [
     "value_sources", "created", "updated",
 ]
 
-VALUES = (
-    "id", "slug", "country_id", "country__iso2", "country__iso3", "country__common_name", "country__name", "city",
-    "vendor_id", "vendor__slug", "vendor__name", "vendor__short_name", "count", "measure", "method", "observed",
-    "observed_precision", "source_id", "source__slug", "source__title", "source__url", "locator", "via_source_id",
-    "via_source__slug", "via_source__title", "via_source__url", "confidence", "review_status",
-    "verified_by__username", "verified_at", "curator_note", "created", "updated",
-)
 
 
 def utc_text(text):
@@ -90,16 +84,6 @@ def chunked(rows, size=CHUNK_SIZE):
         yield chunk
 
 
-def value_sources_cell(citations):
-    """As cell() writes ValueSourcesField's dict: `field: source-slug (locator)`."""
-    return cell(
-        {
-            c["field_name"]: {"source": {"slug": c["source__slug"]}, "locator": c["locator"]}
-            for c in citations
-        }
-    )
-
-
 FORMULA = ("=", "+", "@", "\t", "\r")
 
 
@@ -121,38 +105,6 @@ def stamper():
         return out[:-6] + "Z" if out.endswith("+00:00") else out
 
     return stamp
-
-
-def camera_count_rows(queryset, url_for):
-    """CSV rows (lists of cells) for the camera counts of `queryset`, in its order."""
-    stamp = stamper()
-    content_type = ContentType.objects.get_for_model(m.CameraCount)
-    rows = queryset.values_list(*VALUES).iterator(chunk_size=CHUNK_SIZE)
-    for chunk in chunked(rows):
-        citations = defaultdict(list)
-        for citation in (
-            m.FieldCitation.objects.filter(content_type=content_type, object_id__in=[r[0] for r in chunk])
-            .order_by("object_id", "field_name", "id")
-            .values("object_id", "field_name", "source__slug", "locator")
-        ):
-            citations[citation["object_id"]].append(citation)
-        for (
-            pk, slug, country_id, iso2, iso3, common_name, country_name, city, vendor_id, vendor_slug, vendor_name,
-            vendor_short, count, measure, method, observed, observed_precision, source_id, source_slug, source_title,
-            source_url, locator, via_id, via_slug, via_title, via_url, confidence, review_status, verified_by,
-            verified_at, curator_note, created, updated,
-        ) in chunk:
-            yield [
-                str(pk), url_for(pk), text(slug), str(country_id), text(iso2), text(iso3),
-                text(common_name or country_name), text(city),
-                *((str(vendor_id), text(vendor_slug), text(vendor_name), text(vendor_short)) if vendor_id else EMPTY4),
-                str(count), text(measure), text(method), observed.isoformat() if observed else "",
-                text(observed_precision), text(slug), str(source_id), text(source_slug), text(source_title),
-                text(source_url), text(locator),
-                *((str(via_id), text(via_slug), text(via_title), text(via_url)) if via_id else EMPTY4),
-                text(confidence), text(review_status), text(verified_by), stamp(verified_at), text(curator_note),
-                value_sources_cell(citations[pk]) if pk in citations else "", stamp(created), stamp(updated),
-            ]
 
 
 def value_sources(model, ids):
@@ -198,6 +150,40 @@ def provenance(values, stamp):
         "confidence": confidence, "review_status": review_status, "verified_by": verified_by,
         "verified_at": stamp(verified_at) or None, "curator_note": curator_note,
     }
+
+
+# ----- Camera counts for CSV -----
+
+CAMERA_VALUES = (
+    "id", "slug", "country_id", "country__iso2", "country__iso3", "country__common_name", "country__name", "city",
+    "vendor_id", "vendor__slug", "vendor__name", "vendor__short_name", "count", "measure", "method", "observed",
+    "observed_precision", *PROVENANCE_VALUES, "created_text", "updated_text",
+)
+
+
+def camera_count_rows(queryset, url_for):
+    """CSV rows (lists of cells) for the camera counts of `queryset`, in its order."""
+    stamp = timestamp_writer()
+    rows = with_timestamp_text(queryset).values_list(*CAMERA_VALUES).iterator(chunk_size=CHUNK_SIZE)
+    for chunk in chunked(rows):
+        citations = value_sources(m.CameraCount, [row[0] for row in chunk])
+        for (
+            pk, slug, country_id, iso2, iso3, common_name, country_name, city, vendor_id, vendor_slug, vendor_name,
+            vendor_short, count, measure, method, observed, observed_precision, source_id, source_slug, source_title,
+            source_url, locator, via_id, via_slug, via_title, via_url, confidence, review_status, verified_by,
+            verified_at, curator_note, created, updated,
+        ) in chunk:
+            yield [
+                str(pk), url_for(pk), text(slug), str(country_id), text(iso2), text(iso3),
+                text(common_name or country_name), text(city),
+                *((str(vendor_id), text(vendor_slug), text(vendor_name), text(vendor_short)) if vendor_id else EMPTY4),
+                str(count), text(measure), text(method), observed.isoformat() if observed else "",
+                text(observed_precision), text(slug), str(source_id), text(source_slug), text(source_title),
+                text(source_url), text(locator),
+                *((str(via_id), text(via_slug), text(via_title), text(via_url)) if via_id else EMPTY4),
+                text(confidence), text(review_status), text(verified_by), stamp(verified_at), text(curator_note),
+                cell(citations.get(pk)), stamp(created), stamp(updated),
+            ]
 
 
 # ----- Landing stations for GeoJSON -----
@@ -279,7 +265,7 @@ def cable_records(ids, url_for, serializer):
     share = serializer.fields["parties"].child.fields["share"].to_representation
     parties = defaultdict(list)
     for cable_id, org_id, org_slug, org_name, org_short, role, party_share, source_slug, locator in (
-        m.CableParty.objects.filter(cable_id__in=ids).order_by("role", "id").values_list(
+        children(m.CableParty).filter(cable_id__in=ids).values_list(
             "cable_id", "organization_id", "organization__slug", "organization__name", "organization__short_name",
             "role", "share", "source__slug", "locator",
         )
@@ -291,8 +277,7 @@ def cable_records(ids, url_for, serializer):
         })
     listed = defaultdict(list)
     for cable_id, iso2 in (
-        m.CableListedCountry.objects.filter(cable_id__in=ids).order_by("position", "id")
-        .values_list("cable_id", "country__iso2")
+        children(m.CableListedCountry).filter(cable_id__in=ids).values_list("cable_id", "country__iso2")
     ):
         listed[cable_id].append(iso2)
     # The landings, then their stations by id in the stations' order: joined in one query,
