@@ -127,14 +127,20 @@ class _Line:
         return text
 
 
+def fast_path(view, name, serializer):
+    """The view's plain-values function `name` ((fields, function), fastcsv), while the
+    serializer has exactly the fields it was written for; else None."""
+    fast = getattr(view, name, None)
+    return fast[1] if fast and list(serializer.fields) == fast[0] else None
+
+
 def records(view, queryset):
     """The serialized records of a streamed list: from plain values where the view has a
-    fast path for exactly its serializer's fields, else through the serializer."""
-    fast = getattr(view, "records_fast_path", None)
+    fast path for its serializer, else through the serializer."""
+    serializer = view.get_serializer()
+    fast = fast_path(view, "records_fast_path", serializer)
     if fast is not None:
-        serializer = view.get_serializer()
-        if list(serializer.fields) == fast[0]:
-            return fast[1](queryset, record_url(serializer), serializer)
+        return fast(queryset, record_url(serializer), serializer)
     return serialized(view, queryset)
 
 

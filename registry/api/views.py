@@ -19,7 +19,7 @@ from registry import models as m
 
 from . import fastcsv, filtersets, serializers
 from .pagination import KeysetPagination
-from .renderers import CSVRenderer, GeoJSONRenderer, JSONRenderer, StreamingRenderer, point, record_url
+from .renderers import CSVRenderer, GeoJSONRenderer, JSONRenderer, StreamingRenderer, fast_path, point, record_url
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -58,11 +58,11 @@ class RecordViewSetMixin:
         if isinstance(request.accepted_renderer, StreamingRenderer):
             return request.accepted_renderer.stream(self, self.filter_queryset(self.get_queryset()))
         serializer = self.get_serializer()
-        fast = self.list_fast_path
-        if fast and isinstance(request.accepted_renderer, JSONRenderer) and list(serializer.fields) == fast[0]:
+        fast = fast_path(self, "list_fast_path", serializer)
+        if fast is not None and isinstance(request.accepted_renderer, JSONRenderer):
             # The page's ids alone (no joins, no prefetches), then its records from values.
             page = self.paginate_queryset(self.filter_queryset(self.queryset.all()).only("pk"))
-            return self.get_paginated_response(fast[1]([record.pk for record in page], record_url(serializer), serializer))
+            return self.get_paginated_response(fast([record.pk for record in page], record_url(serializer), serializer))
         return super().list(request, *args, **kwargs)
 
     def etag(self, instance, data=None):
